@@ -1,0 +1,416 @@
+#include "core/ops.hpp"
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "core/errors.hpp"
+
+namespace graphpool {
+
+namespace {
+
+template <class T>
+using Flat = Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>>;
+template <class T>
+using ConstFlat = Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>>;
+
+template <class T>
+Flat<T> flat(Tensor<T>& t) {
+  return {t.data(), t.numel()};
+}
+template <class T>
+ConstFlat<T> flat(const Tensor<T>& t) {
+  return {t.data(), t.numel()};
+}
+
+template <class T>
+Tape<T>& tape_of(const char* op, Var<T> a, Var<T> b) {
+  if (a.tape == nullptr || a.tape != b.tape) {
+    throw ValueError(std::string(op) + ": both operands must live on the same tape");
+  }
+  return *a.tape;
+}
+
+// Row blocks for parallel dense kernels: enough rows per chunk to amortise scheduling.
+constexpr Index kRowGrain = 64;
+
+// out = a @ b computed by row blocks (deterministic: each output row is one dot-product order).
+template <class T>
+void matmul_rows(ConstMatrixMap<T> a, ConstMatrixMap<T> b, MatrixMap<T> out) {
+  parallel_for(0, a.rows(), kRowGrain, [&](Index lo, Index hi) {
+    out.middleRows(lo, hi - lo).noalias() = a.middleRows(lo, hi - lo) * b;
+  });
+}
+
+// Elementwise op with one input: out = f(x); backward dx += g(x, out) * dout.
+template <class T, class Forward, class Derivative>
+Var<T> unary(Var<T> x, Forward forward, Derivative derivative) {
+  Tape<T>& tape = *x.tape;
+  Var<T> out = tape.make(x.shape(), {x});
+  flat(tape.mutable_value(out)) = flat(tape.value(x)).unaryExpr(forward);
+  tape.on_backward(out, [x, out, derivative](Tape<T>& t) {
+    if (!t.requires_grad(x)) return;
+    auto dx = flat(t.grad(x));
+    auto xv = flat(t.value(x));
+    auto yv = flat(t.value(out));
+    auto dy = flat(t.grad(out));
+    for (Index i = 0; i < dx.size(); ++i) dx[i] += derivative(xv[i], yv[i]) * dy[i];
+  });
+  return out;
+}
+
+}  // namespace
+
+template <class T>
+Var<T> add(Var<T> a, Var<T> b) {
+  Tape<T>& tape = tape_of("add", a, b);
+  check_same_shape("add: b", a.shape(), b.shape());
+  Var<T> out = tape.make(a.shape(), {a, b});
+  flat(tape.mutable_value(out)) = flat(tape.value(a)) + flat(tape.value(b));
+  // d(a + b)/da = 1, d(a + b)/db = 1
+  tape.on_backward(out, [a, b, out](Tape<T>& t) {
+    if (t.requires_grad(a)) flat(t.grad(a)) += flat(t.grad(out));
+    if (t.requires_grad(b)) flat(t.grad(b)) += flat(t.grad(out));
+  });
+  return out;
+}
+
+template <class T>
+Var<T> sub(Var<T> a, Var<T> b) {
+  Tape<T>& tape = tape_of("sub", a, b);
+  check_same_shape("sub: b", a.shape(), b.shape());
+  Var<T> out = tape.make(a.shape(), {a, b});
+  flat(tape.mutable_value(out)) = flat(tape.value(a)) - flat(tape.value(b));
+  // d(a - b)/da = 1, d(a - b)/db = -1
+  tape.on_backward(out, [a, b, out](Tape<T>& t) {
+    if (t.requires_grad(a)) flat(t.grad(a)) += flat(t.grad(out));
+    if (t.requires_grad(b)) flat(t.grad(b)) -= flat(t.grad(out));
+  });
+  return out;
+}
+
+template <class T>
+Var<T> mul(Var<T> a, Var<T> b) {
+  Tape<T>& tape = tape_of("mul", a, b);
+  check_same_shape("mul: b", a.shape(), b.shape());
+  Var<T> out = tape.make(a.shape(), {a, b});
+  flat(tape.mutable_value(out)) = flat(tape.value(a)) * flat(tape.value(b));
+  // d(a b)/da = b, d(a b)/db = a
+  tape.on_backward(out, [a, b, out](Tape<T>& t) {
+    if (t.requires_grad(a)) flat(t.grad(a)) += flat(t.grad(out)) * flat(t.value(b));
+    if (t.requires_grad(b)) flat(t.grad(b)) += flat(t.grad(out)) * flat(t.value(a));
+  });
+  return out;
+}
+
+template <class T>
+Var<T> scale(Var<T> a, T s) {
+  Tape<T>& tape = *a.tape;
+  Var<T> out = tape.make(a.shape(), {a});
+  flat(tape.mutable_value(out)) = flat(tape.value(a)) * s;
+  // d(s a)/da = s
+  tape.on_backward(out, [a, out, s](Tape<T>& t) {
+    if (t.requires_grad(a)) flat(t.grad(a)) += flat(t.grad(out)) * s;
+  });
+  return out;
+}
+
+template <class T>
+Var<T> add_bias(Var<T> x, Var<T> bias) {
+  Tape<T>& tape = tape_of("add_bias", x, bias);
+  check_rank("add_bias: x", x.shape(), 2);
+  const Index cols = x.shape()[1];
+  if (bias.value().numel() != cols) {
+    throw ShapeError("add_bias: x is " + x.shape().str() + " so bias must have " +
+                     std::to_string(cols) + " elements but has shape " + bias.shape().str());
+  }
+  Var<T> out = tape.make(x.shape(), {x, bias});
+  {
+    auto b = tape.value(bias).flat().transpose();
+    auto xv = tape.value(x).matrix();
+    auto y = tape.mutable_value(out).matrix();
+    parallel_for(0, xv.rows(), 4 * kRowGrain, [&](Index lo, Index hi) {
+      y.middleRows(lo, hi - lo) = xv.middleRows(lo, hi - lo).rowwise() + b;
+    });
+  }
+  // d/dx = 1; d/dbias[c] = sum over rows of dout[:, c]
+  tape.on_backward(out, [x, bias, out](Tape<T>& t) {
+    if (t.requires_grad(x)) flat(t.grad(x)) += flat(t.grad(out));
+    if (t.requires_grad(bias)) {
+      t.grad(bias).flat() += t.grad(out).matrix().colwise().sum().transpose();
+    }
+  });
+  return out;
+}
+
+template <class T>
+Var<T> scale_rows(Var<T> x, Var<T> s) {
+  Tape<T>& tape = tape_of("scale_rows", x, s);
+  check_rank("scale_rows: x", x.shape(), 2);
+  const Index rows = x.shape()[0];
+  if (s.value().numel() != rows) {
+    throw ShapeError("scale_rows: x is " + x.shape().str() + " so s must have " +
+                     std::to_string(rows) + " elements but has shape " + s.shape().str());
+  }
+  Var<T> out = tape.make(x.shape(), {x, s});
+  tape.mutable_value(out).matrix() =
+      tape.value(s).flat().asDiagonal() * tape.value(x).matrix();
+  // d(s_r x_rc)/dx_rc = s_r; d/ds_r = sum_c dout_rc x_rc
+  tape.on_backward(out, [x, s, out](Tape<T>& t) {
+    const auto dy = t.grad(out).matrix();
+    if (t.requires_grad(x)) t.grad(x).matrix() += t.value(s).flat().asDiagonal() * dy;
+    if (t.requires_grad(s)) {
+      t.grad(s).flat() += dy.cwiseProduct(t.value(x).matrix()).rowwise().sum();
+    }
+  });
+  return out;
+}
+
+template <class T>
+Var<T> matmul(Var<T> a, Var<T> b) {
+  Tape<T>& tape = tape_of("matmul", a, b);
+  check_rank("matmul: a", a.shape(), 2);
+  check_rank("matmul: b", b.shape(), 2);
+  if (a.shape()[1] != b.shape()[0]) {
+    throw ShapeError("matmul: a is " + a.shape().str() + " and b is " + b.shape().str() +
+                     "; a's columns must equal b's rows");
+  }
+  Var<T> out = tape.make(Shape{a.shape()[0], b.shape()[1]}, {a, b});
+  matmul_rows<T>(tape.value(a).matrix(), tape.value(b).matrix(), tape.mutable_value(out).matrix());
+  // d(a b)/da = dout b^T; d(a b)/db = a^T dout
+  tape.on_backward(out, [a, b, out](Tape<T>& t) {
+    const auto dy = t.grad(out).matrix();
+    if (t.requires_grad(a)) {
+      auto da = t.grad(a).matrix();
+      const auto bv = t.value(b).matrix();
+      parallel_for(0, da.rows(), kRowGrain, [&](Index lo, Index hi) {
+        da.middleRows(lo, hi - lo).noalias() += dy.middleRows(lo, hi - lo) * bv.transpose();
+      });
+    }
+    if (t.requires_grad(b)) {
+      // A fixed-order sum over row blocks keeps the result independent of the thread count.
+      const auto av = t.value(a).matrix();
+      const Index chunk = 256;
+      RowMatrix<T> db = parallel_reduce(
+          Index{0}, av.rows(), chunk, RowMatrix<T>(RowMatrix<T>::Zero(av.cols(), dy.cols())),
+          [&](Index lo, Index hi) {
+            RowMatrix<T> part = av.middleRows(lo, hi - lo).transpose() * dy.middleRows(lo, hi - lo);
+            return part;
+          },
+          [](RowMatrix<T> acc, RowMatrix<T> part) {
+            acc += part;
+            return acc;
+          });
+      t.grad(b).matrix() += db;
+    }
+  });
+  return out;
+}
+
+template <class T>
+Var<T> relu(Var<T> x) {
+  // relu(x) = max(x, 0); d/dx = [x > 0]
+  return unary<T>(x, [](T v) { return v > T(0) ? v : T(0); },
+                  [](T v, T) { return v > T(0) ? T(1) : T(0); });
+}
+
+template <class T>
+Var<T> tanh(Var<T> x) {
+  // d tanh(x)/dx = 1 - tanh(x)^2
+  return unary<T>(x, [](T v) { return std::tanh(v); }, [](T, T y) { return T(1) - y * y; });
+}
+
+template <class T>
+Var<T> sigmoid(Var<T> x) {
+  // sigmoid(x) = 1 / (1 + e^-x); d/dx = s (1 - s)
+  return unary<T>(x, [](T v) { return T(1) / (T(1) + std::exp(-v)); },
+                  [](T, T y) { return y * (T(1) - y); });
+}
+
+template <class T>
+Var<T> exp(Var<T> x) {
+  // d e^x/dx = e^x
+  return unary<T>(x, [](T v) { return std::exp(v); }, [](T, T y) { return y; });
+}
+
+template <class T>
+Var<T> log(Var<T> x) {
+  // d log(x)/dx = 1/x
+  return unary<T>(x, [](T v) { return std::log(v); }, [](T v, T) { return T(1) / v; });
+}
+
+template <class T>
+Var<T> sum(Var<T> x) {
+  Tape<T>& tape = *x.tape;
+  Var<T> out = tape.make(Shape{}, {x});
+  tape.mutable_value(out)[0] = tape.value(x).flat().sum();
+  // d sum(x)/dx_i = 1
+  tape.on_backward(out, [x, out](Tape<T>& t) {
+    if (t.requires_grad(x)) flat(t.grad(x)) += t.grad(out)[0];
+  });
+  return out;
+}
+
+template <class T>
+Var<T> mean(Var<T> x) {
+  Tape<T>& tape = *x.tape;
+  const Index n = x.value().numel();
+  Var<T> out = tape.make(Shape{}, {x});
+  tape.mutable_value(out)[0] = n > 0 ? tape.value(x).flat().sum() / T(n) : T(0);
+  // d mean(x)/dx_i = 1/n
+  tape.on_backward(out, [x, out, n](Tape<T>& t) {
+    if (t.requires_grad(x) && n > 0) flat(t.grad(x)) += t.grad(out)[0] / T(n);
+  });
+  return out;
+}
+
+template <class T>
+Var<T> concat_cols(std::span<const Var<T>> parts) {
+  if (parts.empty()) throw ValueError("concat_cols: needs at least one part");
+  Tape<T>& tape = *parts[0].tape;
+  Index rows = -1, cols = 0;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (parts[i].tape != &tape) throw ValueError("concat_cols: parts must live on the same tape");
+    check_rank("concat_cols: part", parts[i].shape(), 2);
+    if (rows < 0) rows = parts[i].shape()[0];
+    if (parts[i].shape()[0] != rows) {
+      throw ShapeError("concat_cols: part 0 has " + std::to_string(rows) + " rows but part " +
+                       std::to_string(i) + " is " + parts[i].shape().str());
+    }
+    cols += parts[i].shape()[1];
+  }
+  std::vector<Var<T>> inputs(parts.begin(), parts.end());
+  Var<T> out = tape.make(Shape{rows, cols}, std::span<const Var<T>>(inputs));
+  auto y = tape.mutable_value(out).matrix();
+  Index offset = 0;
+  for (const Var<T>& p : inputs) {
+    const Index c = p.shape()[1];
+    y.middleCols(offset, c) = tape.value(p).matrix();
+    offset += c;
+  }
+  // d/dpart = the matching column block of dout
+  tape.on_backward(out, [inputs = std::move(inputs), out](Tape<T>& t) {
+    const auto dy = t.grad(out).matrix();
+    Index col = 0;
+    for (const Var<T>& p : inputs) {
+      const Index c = t.value(p).shape()[1];
+      if (t.requires_grad(p)) t.grad(p).matrix() += dy.middleCols(col, c);
+      col += c;
+    }
+  });
+  return out;
+}
+
+template <class T>
+Var<T> gather_rows(Var<T> x, std::span<const Index> rows) {
+  Tape<T>& tape = *x.tape;
+  check_rank("gather_rows: x", x.shape(), 2);
+  const Index n = x.shape()[0], cols = x.shape()[1];
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (rows[i] < 0 || rows[i] >= n) {
+      throw IndexError("gather_rows: rows[" + std::to_string(i) + "] = " + std::to_string(rows[i]) +
+                       " is outside [0, " + std::to_string(n) + ")");
+    }
+  }
+  std::vector<Index> index(rows.begin(), rows.end());
+  Var<T> out = tape.make(Shape{static_cast<Index>(index.size()), cols}, {x});
+  {
+    const T* src = tape.value(x).data();
+    T* dst = tape.mutable_value(out).data();
+    // out[i] = x[rows[i]]
+    parallel_for(0, static_cast<Index>(index.size()), 256, [&](Index lo, Index hi) {
+      for (Index i = lo; i < hi; ++i) std::copy_n(src + index[i] * cols, cols, dst + i * cols);
+    });
+  }
+  // dx[rows[i]] += dout[i] (sequential: rows may repeat)
+  tape.on_backward(out, [x, out, index = std::move(index), cols](Tape<T>& t) {
+    if (!t.requires_grad(x)) return;
+    T* dx = t.grad(x).data();
+    const T* dy = t.grad(out).data();
+    for (std::size_t i = 0; i < index.size(); ++i) {
+      for (Index c = 0; c < cols; ++c) dx[index[i] * cols + c] += dy[static_cast<Index>(i) * cols + c];
+    }
+  });
+  return out;
+}
+
+template <class T>
+Var<T> scatter_rows(Var<T> x, std::span<const Index> rows, Index total_rows) {
+  Tape<T>& tape = *x.tape;
+  check_rank("scatter_rows: x", x.shape(), 2);
+  const Index cols = x.shape()[1];
+  if (static_cast<Index>(rows.size()) != x.shape()[0]) {
+    throw ShapeError("scatter_rows: x is " + x.shape().str() + " but " +
+                     std::to_string(rows.size()) + " row indices were given");
+  }
+  std::vector<char> seen(static_cast<std::size_t>(std::max<Index>(total_rows, 0)), 0);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (rows[i] < 0 || rows[i] >= total_rows) {
+      throw IndexError("scatter_rows: rows[" + std::to_string(i) + "] = " +
+                       std::to_string(rows[i]) + " is outside [0, " + std::to_string(total_rows) +
+                       ")");
+    }
+    if (seen[static_cast<std::size_t>(rows[i])]++) {
+      throw IndexError("scatter_rows: row " + std::to_string(rows[i]) + " appears twice (at " +
+                       std::to_string(i) + ")");
+    }
+  }
+  std::vector<Index> index(rows.begin(), rows.end());
+  Var<T> out = tape.make(Shape{total_rows, cols}, {x});
+  Tensor<T>& y = tape.mutable_value(out);
+  y.set_zero();
+  // out[rows[i]] = x[i]
+  for (std::size_t i = 0; i < index.size(); ++i) {
+    std::copy_n(tape.value(x).data() + static_cast<Index>(i) * cols, cols, y.data() + index[i] * cols);
+  }
+  // dx[i] += dout[rows[i]]
+  tape.on_backward(out, [x, out, index = std::move(index), cols](Tape<T>& t) {
+    if (!t.requires_grad(x)) return;
+    T* dx = t.grad(x).data();
+    const T* dy = t.grad(out).data();
+    for (std::size_t i = 0; i < index.size(); ++i) {
+      for (Index c = 0; c < cols; ++c) dx[static_cast<Index>(i) * cols + c] += dy[index[i] * cols + c];
+    }
+  });
+  return out;
+}
+
+template <class T>
+Var<T> reshape(Var<T> x, const Shape& shape) {
+  Tape<T>& tape = *x.tape;
+  if (shape.numel() != x.value().numel()) {
+    throw ShapeError("reshape: cannot view " + x.shape().str() + " as " + shape.str());
+  }
+  Var<T> out = tape.make(shape, {x});
+  flat(tape.mutable_value(out)) = flat(tape.value(x));
+  tape.on_backward(out, [x, out](Tape<T>& t) {
+    if (t.requires_grad(x)) flat(t.grad(x)) += flat(t.grad(out));
+  });
+  return out;
+}
+
+#define GRAPHPOOL_INSTANTIATE_OPS(T)                                                  \
+  template Var<T> add(Var<T>, Var<T>);                                                \
+  template Var<T> sub(Var<T>, Var<T>);                                                \
+  template Var<T> mul(Var<T>, Var<T>);                                                \
+  template Var<T> scale(Var<T>, T);                                                   \
+  template Var<T> add_bias(Var<T>, Var<T>);                                           \
+  template Var<T> scale_rows(Var<T>, Var<T>);                                         \
+  template Var<T> matmul(Var<T>, Var<T>);                                             \
+  template Var<T> relu(Var<T>);                                                       \
+  template Var<T> tanh(Var<T>);                                                       \
+  template Var<T> sigmoid(Var<T>);                                                    \
+  template Var<T> exp(Var<T>);                                                        \
+  template Var<T> log(Var<T>);                                                        \
+  template Var<T> sum(Var<T>);                                                        \
+  template Var<T> mean(Var<T>);                                                       \
+  template Var<T> concat_cols(std::span<const Var<T>>);                               \
+  template Var<T> gather_rows(Var<T>, std::span<const Index>);                        \
+  template Var<T> scatter_rows(Var<T>, std::span<const Index>, Index);                \
+  template Var<T> reshape(Var<T>, const Shape&);
+
+GRAPHPOOL_INSTANTIATE_OPS(float)
+GRAPHPOOL_INSTANTIATE_OPS(double)
+
+}  // namespace graphpool

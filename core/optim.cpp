@@ -1,0 +1,85 @@
+#include "core/optim.hpp"
+
+#include <cmath>
+
+namespace graphpool {
+
+template <class T>
+Sgd<T>::Sgd(std::vector<Parameter<T>*> parameters, const SgdOptions& options)
+    : parameters_(std::move(parameters)), options_(options) {
+  for (Parameter<T>* p : parameters_) buffers_.emplace_back(p->value.shape());
+}
+
+template <class T>
+void Sgd<T>::step() {
+  const T lr = static_cast<T>(options_.lr_), m = static_cast<T>(options_.momentum_);
+  const T wd = static_cast<T>(options_.weight_decay_);
+  for (std::size_t i = 0; i < parameters_.size(); ++i) {
+    auto w = parameters_[i]->value.flat();
+    auto b = buffers_[i].flat();
+    // g = grad + wd w; b = m b + g (b = g on the first step); w -= lr b
+    auto g = (parameters_[i]->grad.flat() + wd * w).eval();
+    if (m != T(0)) {
+      b = started_ ? (m * b + g).eval() : g;
+      w -= lr * b;
+    } else {
+      w -= lr * g;
+    }
+  }
+  started_ = true;
+}
+
+template <class T>
+void Sgd<T>::zero_grad() {
+  for (Parameter<T>* p : parameters_) p->grad.set_zero();
+}
+
+template <class T>
+Adam<T>::Adam(std::vector<Parameter<T>*> parameters, const AdamOptions& options)
+    : parameters_(std::move(parameters)), options_(options) {
+  for (Parameter<T>* p : parameters_) {
+    m_.emplace_back(p->value.shape());
+    v_.emplace_back(p->value.shape());
+  }
+}
+
+template <class T>
+void Adam<T>::step() {
+  ++step_;
+  const T lr = static_cast<T>(options_.lr_), b1 = static_cast<T>(options_.beta1_);
+  const T b2 = static_cast<T>(options_.beta2_), eps = static_cast<T>(options_.eps_);
+  const T wd = static_cast<T>(options_.weight_decay_);
+  // Bias corrections as torch: bc1 = 1 - b1^t, bc2 = 1 - b2^t (in double, then T).
+  const double t = static_cast<double>(step_);
+  const T bias_correction1 = static_cast<T>(1.0 - std::pow(options_.beta1_, t));
+  const T bias_correction2 = static_cast<T>(1.0 - std::pow(options_.beta2_, t));
+  const T step_size = lr / bias_correction1;
+  const T sqrt_bc2 = std::sqrt(bias_correction2);
+  for (std::size_t i = 0; i < parameters_.size(); ++i) {
+    T* w = parameters_[i]->value.data();
+    const T* grad = parameters_[i]->grad.data();
+    T* m = m_[i].data();
+    T* v = v_[i].data();
+    const Index n = parameters_[i]->value.numel();
+    // g = grad + wd w; m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
+    // w -= (lr / bc1) m / (sqrt(v) / sqrt(bc2) + eps)
+    for (Index j = 0; j < n; ++j) {
+      const T g = grad[j] + wd * w[j];
+      m[j] = b1 * m[j] + (T(1) - b1) * g;
+      v[j] = b2 * v[j] + (T(1) - b2) * g * g;
+      w[j] -= step_size * m[j] / (std::sqrt(v[j]) / sqrt_bc2 + eps);
+    }
+  }
+}
+
+template <class T>
+void Adam<T>::zero_grad() {
+  for (Parameter<T>* p : parameters_) p->grad.set_zero();
+}
+
+template class Sgd<float>;
+template class Sgd<double>;
+template class Adam<float>;
+template class Adam<double>;
+
+}  // namespace graphpool

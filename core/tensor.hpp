@@ -1,0 +1,116 @@
+#pragma once
+/// Dense tensors on Eigen, float or double, row-major and contiguous: [rows, cols] node features,
+/// [N, C, H, W] images, [] scalars. Views of existing memory are Eigen::Map (MatrixMap) or spans.
+///   Tensor<float> x({5, 3});               // zeros
+///   x.matrix().row(0).setOnes();           // Eigen view, no copy
+///   Tensor<float> img({2, 3, 8, 8}, 1.f);  // image batch filled with 1
+#include <Eigen/Core>
+#include <array>
+#include <cstdint>
+#include <initializer_list>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/parallel.hpp"
+
+namespace graphpool {
+
+template <class T>
+using RowMatrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+/// A view of caller memory as a row-major matrix (what the free functions take).
+template <class T>
+using MatrixMap = Eigen::Map<RowMatrix<T>>;
+template <class T>
+using ConstMatrixMap = Eigen::Map<const RowMatrix<T>>;
+
+/// Up to 4 dimensions; rank 0 is a scalar with one element.
+class Shape {
+ public:
+  static constexpr int kMaxRank = 4;
+  Shape() = default;
+  Shape(std::initializer_list<Index> dims);
+  explicit Shape(std::span<const Index> dims);
+
+  int rank() const { return rank_; }
+  Index operator[](int axis) const { return dims_[static_cast<std::size_t>(axis)]; }
+  Index numel() const;
+  std::string str() const;  // "[2, 3]"
+  bool operator==(const Shape& other) const;
+
+ private:
+  std::array<Index, kMaxRank> dims_{};
+  int rank_ = 0;
+};
+
+/// Throws ShapeError "`what`: expected [..] but got [..]" unless the shapes are equal.
+void check_same_shape(const char* what, const Shape& expected, const Shape& got);
+/// Throws ShapeError unless `shape` has the given rank; `what` names the argument.
+void check_rank(const char* what, const Shape& shape, int rank);
+
+template <class T>
+class Tensor {
+ public:
+  using Scalar = T;
+  Tensor() : Tensor(Shape{0}) {}
+  explicit Tensor(Shape shape, T fill = T(0)) : shape_(shape), data_(size(shape), fill) {}
+  Tensor(Shape shape, std::vector<T> values);  // throws ShapeError if sizes differ
+  /// A copy of a matrix expression as a [rows, cols] tensor.
+  static Tensor from_matrix(const Eigen::Ref<const RowMatrix<T>>& m);
+
+  const Shape& shape() const { return shape_; }
+  Index dim(int axis) const { return shape_[axis]; }
+  int rank() const { return shape_.rank(); }
+  Index numel() const { return static_cast<Index>(data_.size()); }
+  Index rows() const;  // rank 2 only
+  Index cols() const;
+
+  T* data() { return data_.data(); }
+  const T* data() const { return data_.data(); }
+  std::span<T> values() { return data_; }
+  std::span<const T> values() const { return data_; }
+  /// Rank-2 view as an Eigen matrix (ShapeError for other ranks).
+  MatrixMap<T> matrix();
+  ConstMatrixMap<T> matrix() const;
+  /// Any rank as a flat column vector.
+  Eigen::Map<Eigen::Matrix<T, Eigen::Dynamic, 1>> flat() {
+    return {data_.data(), numel()};
+  }
+  Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, 1>> flat() const {
+    return {data_.data(), numel()};
+  }
+
+  T& operator[](Index i) { return data_[static_cast<std::size_t>(i)]; }
+  const T& operator[](Index i) const { return data_[static_cast<std::size_t>(i)]; }
+  T& operator()(Index r, Index c) { return data_[static_cast<std::size_t>(r * shape_[1] + c)]; }
+  const T& operator()(Index r, Index c) const {
+    return data_[static_cast<std::size_t>(r * shape_[1] + c)];
+  }
+  T& operator()(Index n, Index c, Index h, Index w) { return data_[offset4(n, c, h, w)]; }
+  const T& operator()(Index n, Index c, Index h, Index w) const { return data_[offset4(n, c, h, w)]; }
+  T item() const;  // the single element of a one-element tensor
+
+  /// Changes the shape; keeps the allocation when it is large enough (contents unspecified).
+  void resize(const Shape& shape) {
+    shape_ = shape;
+    data_.resize(size(shape));
+  }
+  /// Same elements, new shape of equal numel.
+  void reshape(const Shape& shape);
+  void fill(T value) { std::fill(data_.begin(), data_.end(), value); }
+  void set_zero() { fill(T(0)); }
+  std::size_t capacity() const { return data_.capacity(); }
+
+ private:
+  static std::size_t size(const Shape& s) { return static_cast<std::size_t>(s.numel()); }
+  std::size_t offset4(Index n, Index c, Index h, Index w) const {
+    return static_cast<std::size_t>(((n * shape_[1] + c) * shape_[2] + h) * shape_[3] + w);
+  }
+  Shape shape_;
+  std::vector<T> data_;
+};
+
+extern template class Tensor<float>;
+extern template class Tensor<double>;
+
+}  // namespace graphpool

@@ -1,0 +1,133 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "core/errors.hpp"
+#include "core/ops.hpp"
+#include "tests/support/gradcheck.hpp"
+
+namespace graphpool {
+namespace {
+
+using testing::gradcheck;
+using testing::random_tensor;
+using Inputs = std::span<const Var<double>>;
+
+TEST(Ops, ForwardAgainstHandValues) {
+  Tape<double> tape;
+  Var<double> a = tape.leaf(Tensor<double>({2, 2}, std::vector<double>{1, 2, 3, 4}));
+  Var<double> b = tape.leaf(Tensor<double>({2, 2}, std::vector<double>{5, 6, 7, 8}));
+  EXPECT_EQ(matmul(a, b).value()[0], 1 * 5 + 2 * 7);
+  EXPECT_EQ(matmul(a, b).value()[3], 3 * 6 + 4 * 8);
+  EXPECT_EQ(add(a, b).value()[1], 8);
+  EXPECT_EQ(sub(a, b).value()[1], -4);
+  EXPECT_EQ(mul(a, b).value()[2], 21);
+  Var<double> bias = tape.leaf(Tensor<double>({2}, std::vector<double>{10, 20}));
+  EXPECT_EQ(add_bias(a, bias).value()[3], 24);
+  EXPECT_EQ(scale_rows(a, bias).value()[2], 60);
+  Var<double> cat = concat_cols<double>({a, b});
+  EXPECT_EQ(cat.shape(), (Shape{2, 4}));
+  EXPECT_EQ(cat.value()(1, 2), 7);
+  std::vector<Index> rows{1, 1, 0};
+  EXPECT_EQ(gather_rows(a, rows).value()(1, 1), 4);
+  std::vector<Index> targets{2, 0};
+  Var<double> s = scatter_rows(a, targets, 3);
+  EXPECT_EQ(s.value()(2, 0), 1);
+  EXPECT_EQ(s.value()(1, 0), 0);
+  EXPECT_EQ(mean(a).value().item(), 2.5);
+  EXPECT_NEAR(sigmoid(a).value()[0], 1 / (1 + std::exp(-1.0)), 1e-15);
+}
+
+TEST(Ops, ShapeAndIndexErrorsNameTheValues) {
+  Tape<double> tape;
+  Var<double> a = tape.leaf(Tensor<double>({2, 3}));
+  Var<double> b = tape.leaf(Tensor<double>({2, 2}));
+  try {
+    matmul(a, b);
+    FAIL();
+  } catch (const ShapeError& e) {
+    EXPECT_NE(std::string(e.what()).find("[2, 3]"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("[2, 2]"), std::string::npos);
+  }
+  EXPECT_THROW(add(a, b), ShapeError);
+  std::vector<Index> rows{0, 5};
+  try {
+    gather_rows(a, rows);
+    FAIL();
+  } catch (const IndexError& e) {
+    EXPECT_NE(std::string(e.what()).find("rows[1] = 5"), std::string::npos) << e.what();
+  }
+  std::vector<Index> dup{1, 1};
+  EXPECT_THROW(scatter_rows(b, dup, 3), IndexError);
+}
+
+TEST(OpsGradcheck, Elementwise) {
+  auto x = random_tensor({3, 4}, 1), y = random_tensor({3, 4}, 2);
+  for (auto op : {0, 1, 2}) {
+    auto r = gradcheck(
+        [op](Tape<double>&, Inputs in) {
+          return op == 0 ? add(in[0], in[1]) : op == 1 ? sub(in[0], in[1]) : mul(in[0], in[1]);
+        },
+        {x, y});
+    EXPECT_TRUE(r.ok) << "op " << op << ": " << r.report;
+  }
+  auto r = gradcheck([](Tape<double>&, Inputs in) { return scale(in[0], -1.7); }, {x});
+  EXPECT_TRUE(r.ok) << r.report;
+}
+
+TEST(OpsGradcheck, Activations) {
+  // Keep relu's inputs away from the kink at 0 where the derivative is undefined.
+  Tensor<double> x = random_tensor({4, 5}, 3);
+  for (Index i = 0; i < x.numel(); ++i) x[i] += x[i] > 0 ? 0.1 : -0.1;
+  EXPECT_TRUE(gradcheck([](Tape<double>&, Inputs in) { return relu(in[0]); }, {x}).ok);
+  EXPECT_TRUE(gradcheck([](Tape<double>&, Inputs in) { return tanh(in[0]); }, {x}).ok);
+  EXPECT_TRUE(gradcheck([](Tape<double>&, Inputs in) { return sigmoid(in[0]); }, {x}).ok);
+  EXPECT_TRUE(gradcheck([](Tape<double>&, Inputs in) { return exp(in[0]); }, {x}).ok);
+  Tensor<double> positive = random_tensor({4, 5}, 4, 0.5, 2.0);
+  EXPECT_TRUE(gradcheck([](Tape<double>&, Inputs in) { return log(in[0]); }, {positive}).ok);
+}
+
+TEST(OpsGradcheck, MatmulBiasRowScale) {
+  auto r = gradcheck([](Tape<double>&, Inputs in) { return matmul(in[0], in[1]); },
+                     {random_tensor({5, 3}, 5), random_tensor({3, 4}, 6)});
+  EXPECT_TRUE(r.ok) << r.report;
+  // Large enough for several parallel row blocks.
+  r = gradcheck([](Tape<double>&, Inputs in) { return matmul(in[0], in[1]); },
+                {random_tensor({300, 2}, 7), random_tensor({2, 2}, 8)});
+  EXPECT_TRUE(r.ok) << r.report;
+  r = gradcheck([](Tape<double>&, Inputs in) { return add_bias(in[0], in[1]); },
+                {random_tensor({5, 3}, 9), random_tensor({3}, 10)});
+  EXPECT_TRUE(r.ok) << r.report;
+  r = gradcheck([](Tape<double>&, Inputs in) { return scale_rows(in[0], in[1]); },
+                {random_tensor({5, 3}, 11), random_tensor({5}, 12)});
+  EXPECT_TRUE(r.ok) << r.report;
+}
+
+TEST(OpsGradcheck, ReductionsConcatGatherScatterReshape) {
+  auto x = random_tensor({4, 3}, 13);
+  EXPECT_TRUE(gradcheck([](Tape<double>&, Inputs in) { return sum(in[0]); }, {x}).ok);
+  EXPECT_TRUE(gradcheck([](Tape<double>&, Inputs in) { return mean(in[0]); }, {x}).ok);
+  auto r = gradcheck(
+      [](Tape<double>&, Inputs in) { return concat_cols<double>({in[0], in[1], in[0]}); },
+      {x, random_tensor({4, 2}, 14)});
+  EXPECT_TRUE(r.ok) << r.report;
+  r = gradcheck(
+      [](Tape<double>&, Inputs in) {
+        std::vector<Index> rows{3, 0, 3, 1};
+        return gather_rows(in[0], rows);
+      },
+      {x});
+  EXPECT_TRUE(r.ok) << r.report;
+  r = gradcheck(
+      [](Tape<double>&, Inputs in) {
+        std::vector<Index> rows{5, 0, 2, 4};
+        return scatter_rows(in[0], rows, 6);
+      },
+      {x});
+  EXPECT_TRUE(r.ok) << r.report;
+  r = gradcheck([](Tape<double>&, Inputs in) { return reshape(in[0], Shape{2, 6}); }, {x});
+  EXPECT_TRUE(r.ok) << r.report;
+}
+
+}  // namespace
+}  // namespace graphpool

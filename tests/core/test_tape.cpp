@@ -1,0 +1,78 @@
+#include <gtest/gtest.h>
+
+#include "core/errors.hpp"
+#include "core/ops.hpp"
+#include "core/tape.hpp"
+
+namespace graphpool {
+
+TEST(Tape, ValueUsedTwiceGetsSumOfGradients) {
+  Tape<double> tape;
+  Var<double> x = tape.leaf(Tensor<double>({3}, std::vector<double>{1, 2, 3}));
+  // y = sum(x * x + x): dy/dx = 2x + 1, x reached through three uses.
+  Var<double> y = sum(add(mul(x, x), x));
+  tape.backward(y);
+  EXPECT_EQ(tape.grad(x)[0], 3);
+  EXPECT_EQ(tape.grad(x)[1], 5);
+  EXPECT_EQ(tape.grad(x)[2], 7);
+  EXPECT_EQ(y.value().item(), 1 + 1 + 4 + 2 + 9 + 3);
+}
+
+TEST(Tape, ParameterGradientAccumulatesAcrossBackwardCalls) {
+  Parameter<double> w("w", Tensor<double>({2}, std::vector<double>{1, -2}));
+  Tape<double> tape;
+  for (int step = 0; step < 2; ++step) {
+    tape.clear();
+    Var<double> pw = tape.parameter(w);
+    Var<double> pw2 = tape.parameter(w);  // the same parameter twice in one graph
+    tape.backward(sum(mul(pw, pw2)));
+  }
+  // d sum(w * w)/dw = 2w per backward, two backward calls accumulate.
+  EXPECT_EQ(w.grad[0], 4);
+  EXPECT_EQ(w.grad[1], -8);
+}
+
+TEST(Tape, ClearReusesNodeStorage) {
+  Tape<float> tape;
+  std::vector<const float*> first;
+  for (int step = 0; step < 3; ++step) {
+    tape.clear();
+    Var<float> x = tape.leaf(Tensor<float>({64, 32}, 1.0f));
+    Var<float> h = relu(scale(x, 2.0f));
+    Var<float> loss = sum(h);
+    tape.backward(loss);
+    std::vector<const float*> now{x.value().data(), h.value().data(), tape.grad(x).data()};
+    if (step == 0) first = now;
+    else EXPECT_EQ(now, first) << "step " << step << " reallocated tape storage";
+    EXPECT_EQ(tape.size(), 4);
+    EXPECT_FLOAT_EQ(tape.grad(x)[0], 2.0f);
+  }
+}
+
+TEST(Tape, BackwardRequiresScalarOrMatchingSeed) {
+  Tape<double> tape;
+  Var<double> x = tape.leaf(Tensor<double>({2, 2}, 1.0));
+  Var<double> y = scale(x, 3.0);
+  EXPECT_THROW(tape.backward(y), ShapeError);
+  EXPECT_THROW(tape.backward(y, Tensor<double>({3}, 1.0)), ShapeError);
+  tape.backward(y, Tensor<double>({2, 2}, std::vector<double>{1, 2, 3, 4}));
+  EXPECT_EQ(tape.grad(x)[3], 12);
+}
+
+TEST(Tape, ConstantsGetNoGradientAndStaleVarsAreRejected) {
+  Tape<double> tape;
+  Var<double> c = tape.constant(Tensor<double>({2}, 1.0));
+  Var<double> x = tape.leaf(Tensor<double>({2}, 2.0));
+  Var<double> y = sum(mul(c, x));
+  EXPECT_FALSE(c.requires_grad());
+  EXPECT_TRUE(y.requires_grad());
+  tape.backward(y);
+  EXPECT_EQ(tape.grad(x)[0], 1.0);
+  tape.clear();
+  EXPECT_THROW(tape.value(x), IndexError);
+  Tape<double> other;
+  Var<double> z = other.leaf(Tensor<double>({2}, 1.0));
+  EXPECT_THROW(add(x, z), ValueError);
+}
+
+}  // namespace graphpool

@@ -1,0 +1,66 @@
+#include <gtest/gtest.h>
+
+#include "core/errors.hpp"
+#include "core/tensor.hpp"
+
+namespace graphpool {
+
+TEST(Tensor, ZeroFilledWithShapeAndRank) {
+  Tensor<float> x({2, 3});
+  EXPECT_EQ(x.rank(), 2);
+  EXPECT_EQ(x.numel(), 6);
+  EXPECT_EQ(x.shape().str(), "[2, 3]");
+  for (float v : x.values()) EXPECT_EQ(v, 0.0f);
+  Tensor<double> img({2, 3, 4, 5}, 1.5);
+  EXPECT_EQ(img.numel(), 120);
+  EXPECT_EQ(img(1, 2, 3, 4), 1.5);
+  img(1, 2, 3, 4) = 7;
+  EXPECT_EQ(img[119], 7);
+}
+
+TEST(Tensor, MatrixViewSharesMemoryRowMajor) {
+  Tensor<double> x({2, 3});
+  x.matrix()(1, 2) = 5;
+  EXPECT_EQ(x[5], 5);
+  EXPECT_EQ(x(1, 2), 5);
+  EXPECT_EQ(x.matrix().data(), x.data());
+}
+
+TEST(Tensor, ShapeMismatchNamesBothShapes) {
+  try {
+    check_same_shape("add: b", Shape{2, 3}, Shape{3, 2});
+    FAIL() << "no exception";
+  } catch (const ShapeError& e) {
+    EXPECT_NE(std::string(e.what()).find("[2, 3]"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("[3, 2]"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("add: b"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(Tensor<float>({2, 2}, std::vector<float>(3)), ShapeError);
+  Tensor<float> img({1, 1, 2, 2});
+  EXPECT_THROW(img.matrix(), ShapeError);
+  EXPECT_THROW(Shape({1, 2, 3, 4, 5}), ShapeError);
+  EXPECT_THROW(Shape({2, -1}), ShapeError);
+}
+
+TEST(Tensor, ResizeKeepsAllocationWhenSmallerOrEqual) {
+  Tensor<float> x({100, 10});
+  const float* before = x.data();
+  x.resize(Shape{50, 10});
+  EXPECT_EQ(x.data(), before);
+  x.resize(Shape{100, 10});
+  EXPECT_EQ(x.data(), before);
+  x.reshape(Shape{10, 100});
+  EXPECT_EQ(x.shape(), (Shape{10, 100}));
+  EXPECT_THROW(x.reshape(Shape{7, 7}), ShapeError);
+}
+
+TEST(Tensor, ScalarHasOneElement) {
+  Tensor<double> s{Shape{}};
+  EXPECT_EQ(s.numel(), 1);
+  EXPECT_EQ(s.shape().str(), "[]");
+  s[0] = 3;
+  EXPECT_EQ(s.item(), 3);
+  EXPECT_THROW(Tensor<double>({2}).item(), ShapeError);
+}
+
+}  // namespace graphpool
