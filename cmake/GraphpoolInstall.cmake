@@ -2,11 +2,12 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-install(TARGETS graphpool graphpool_core graphpool_graph graphpool_layers graphpool_io EXPORT graphpoolTargets
+install(TARGETS graphpool graphpool_core graphpool_graph graphpool_layers graphpool_io graphpool_models
+        EXPORT graphpoolTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-foreach(dir core graph layers io)
+foreach(dir core graph layers io models)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/${dir} DESTINATION include/graphpool
           FILES_MATCHING PATTERN "*.hpp")
 endforeach()

@@ -19,9 +19,13 @@ Var<T> log_softmax(Var<T> x) {
     // y_rc = x_rc - m_r - log sum_c' exp(x_rc' - m_r), m_r = max_c x_rc
     parallel_for(0, xv.rows(), 256, [&](Index lo, Index hi) {
       for (Index r = lo; r < hi; ++r) {
-        const T m = xv.row(r).maxCoeff();
-        const T log_sum = std::log((xv.row(r).array() - m).exp().sum());
-        y.row(r) = (xv.row(r).array() - m - log_sum).matrix();
+        T m = xv(r, 0);
+        for (Index c = 1; c < xv.cols(); ++c) m = std::max(m, xv(r, c));
+        // Summed left to right (an Eigen reduction's order would depend on alignment).
+        T total = 0;
+        for (Index c = 0; c < xv.cols(); ++c) total += std::exp(xv(r, c) - m);
+        const T log_sum = std::log(total);
+        for (Index c = 0; c < xv.cols(); ++c) y(r, c) = xv(r, c) - m - log_sum;
       }
     });
   }
@@ -32,8 +36,9 @@ Var<T> log_softmax(Var<T> x) {
     const auto dy = t.grad(out).matrix();
     auto dx = t.grad(x).matrix();
     for (Index r = 0; r < y.rows(); ++r) {
-      const T total = dy.row(r).sum();
-      dx.row(r) += (dy.row(r).array() - y.row(r).array().exp() * total).matrix();
+      T total = 0;
+      for (Index c = 0; c < dy.cols(); ++c) total += dy(r, c);
+      for (Index c = 0; c < dy.cols(); ++c) dx(r, c) += dy(r, c) - std::exp(y(r, c)) * total;
     }
   });
   return out;

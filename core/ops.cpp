@@ -32,6 +32,16 @@ Tape<T>& tape_of(const char* op, Var<T> a, Var<T> b) {
   return *a.tape;
 }
 
+// Sum of p[0..n) left to right. Eigen's vectorised reductions start their packets at the first
+// aligned address, so their summation order (and last bits) would depend on where the allocator
+// put the data; this loop's order depends on nothing.
+template <class T>
+T ordered_sum(const T* p, Index n, Index stride = 1) {
+  T s = 0;
+  for (Index i = 0; i < n; ++i) s += p[i * stride];
+  return s;
+}
+
 // Row blocks for parallel dense kernels: enough rows per chunk to amortise scheduling.
 constexpr Index kRowGrain = 64;
 
@@ -138,7 +148,10 @@ Var<T> add_bias(Var<T> x, Var<T> bias) {
   tape.on_backward(out, [x, bias, out](Tape<T>& t) {
     if (t.requires_grad(x)) flat(t.grad(x)) += flat(t.grad(out));
     if (t.requires_grad(bias)) {
-      t.grad(bias).flat() += t.grad(out).matrix().colwise().sum().transpose();
+      const Tensor<T>& dy = t.grad(out);
+      T* db = t.grad(bias).data();
+      const Index rows = dy.dim(0), cols = dy.dim(1);
+      for (Index c = 0; c < cols; ++c) db[c] += ordered_sum(dy.data() + c, rows, cols);
     }
   });
   return out;
@@ -161,7 +174,13 @@ Var<T> scale_rows(Var<T> x, Var<T> s) {
     const auto dy = t.grad(out).matrix();
     if (t.requires_grad(x)) t.grad(x).matrix() += t.value(s).flat().asDiagonal() * dy;
     if (t.requires_grad(s)) {
-      t.grad(s).flat() += dy.cwiseProduct(t.value(x).matrix()).rowwise().sum();
+      const auto xv = t.value(x).matrix();
+      T* ds = t.grad(s).data();
+      for (Index r = 0; r < dy.rows(); ++r) {
+        T acc = 0;
+        for (Index c = 0; c < dy.cols(); ++c) acc += dy(r, c) * xv(r, c);
+        ds[r] += acc;
+      }
     }
   });
   return out;
@@ -244,7 +263,7 @@ template <class T>
 Var<T> sum(Var<T> x) {
   Tape<T>& tape = *x.tape;
   Var<T> out = tape.make(Shape{}, {x});
-  tape.mutable_value(out)[0] = tape.value(x).flat().sum();
+  tape.mutable_value(out)[0] = ordered_sum(tape.value(x).data(), tape.value(x).numel());
   // d sum(x)/dx_i = 1
   tape.on_backward(out, [x, out](Tape<T>& t) {
     if (t.requires_grad(x)) flat(t.grad(x)) += t.grad(out)[0];
@@ -257,7 +276,7 @@ Var<T> mean(Var<T> x) {
   Tape<T>& tape = *x.tape;
   const Index n = x.value().numel();
   Var<T> out = tape.make(Shape{}, {x});
-  tape.mutable_value(out)[0] = n > 0 ? tape.value(x).flat().sum() / T(n) : T(0);
+  tape.mutable_value(out)[0] = n > 0 ? ordered_sum(tape.value(x).data(), n) / T(n) : T(0);
   // d mean(x)/dx_i = 1/n
   tape.on_backward(out, [x, out, n](Tape<T>& t) {
     if (t.requires_grad(x) && n > 0) flat(t.grad(x)) += t.grad(out)[0] / T(n);

@@ -60,7 +60,8 @@ void check_rank(const char* what, const Shape& shape, int rank) {
 }
 
 template <class T>
-Tensor<T>::Tensor(Shape shape, std::vector<T> values) : shape_(shape), data_(std::move(values)) {
+Tensor<T>::Tensor(Shape shape, const std::vector<T>& values)
+    : shape_(shape), data_(values.begin(), values.end()) {
   if (static_cast<Index>(data_.size()) != shape.numel()) {
     throw ShapeError("Tensor: shape " + shape.str() + " holds " + std::to_string(shape.numel()) +
                      " elements but " + std::to_string(data_.size()) + " values were given");

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Configures (once) and builds graphpool in ./build with Ninja, Release, all cores.
-# Extra arguments go to the CMake configure step, e.g. scripts/build.sh -DGRAPHPOOL_NATIVE=OFF
+#   scripts/build.sh                         # everything (library, CLI, tests, benchmarks)
+#   scripts/build.sh --target graphpool_cli  # one target
+#   GRAPHPOOL_CMAKE_ARGS="-DGRAPHPOOL_NATIVE=OFF" scripts/build.sh   # extra configure options
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${GRAPHPOOL_BUILD_DIR:-build}
-if [ ! -f "$build_dir/build.ninja" ] || [ $# -gt 0 ]; then
-  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release "$@"
+if [ ! -f "$build_dir/build.ninja" ] || [ -n "${GRAPHPOOL_CMAKE_ARGS:-}" ]; then
+  # shellcheck disable=SC2086
+  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release ${GRAPHPOOL_CMAKE_ARGS:-}
 fi
-cmake --build "$build_dir"
+cmake --build "$build_dir" "$@"

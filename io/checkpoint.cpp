@@ -1,0 +1,233 @@
+#include "io/checkpoint.hpp"
+
+#include <map>
+#include <type_traits>
+#include <vector>
+
+#include "core/errors.hpp"
+#include "io/hdf5_util.hpp"
+
+namespace graphpool {
+
+namespace {
+
+constexpr long long kCheckpointVersion = 1;
+constexpr const char* kKind = "graphpool checkpoint";
+
+template <class T>
+hid_t native_type() {
+  return std::is_same_v<T, float> ? H5T_NATIVE_FLOAT : H5T_NATIVE_DOUBLE;
+}
+template <class T>
+hid_t file_type() {
+  return std::is_same_v<T, float> ? H5T_IEEE_F32LE : H5T_IEEE_F64LE;
+}
+template <class T>
+const char* dtype_name() {
+  return std::is_same_v<T, float> ? "float32" : "float64";
+}
+
+template <class T>
+void write_tensor(hid_t group, const std::string& name, const Tensor<T>& t,
+                  const std::string& context) {
+  std::vector<hsize_t> dims(static_cast<std::size_t>(t.rank()));
+  for (int a = 0; a < t.rank(); ++a) dims[a] = static_cast<hsize_t>(t.dim(a));
+  h5::write_dataset(group, name, native_type<T>(), file_type<T>(), dims, {}, 0, t.data(), context);
+}
+
+h5::Handle make_group(hid_t loc, const std::string& name, const std::string& context) {
+  return h5::checked(H5Gcreate2(loc, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose,
+                     context + ": cannot create group " + name);
+}
+
+h5::Handle open_group(hid_t loc, const std::string& name, const std::string& context) {
+  if (!h5::has_link(loc, name)) throw IoError(context + ": missing group '" + name + "'");
+  return h5::checked(H5Gopen2(loc, name.c_str(), H5P_DEFAULT), H5Gclose,
+                     context + ": cannot open group " + name);
+}
+
+/// Names of the objects in a group.
+std::vector<std::string> member_names(hid_t group, const std::string& context) {
+  H5G_info_t info;
+  h5::check(H5Gget_info(group, &info), context);
+  std::vector<std::string> names;
+  for (hsize_t i = 0; i < info.nlinks; ++i) {
+    const ssize_t n =
+        H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
+    if (n < 0) throw IoError(context + ": cannot list members");
+    std::string name(static_cast<std::size_t>(n) + 1, '\0');
+    H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size(),
+                       H5P_DEFAULT);
+    name.resize(static_cast<std::size_t>(n));
+    names.push_back(std::move(name));
+  }
+  return names;
+}
+
+/// Reads dataset `name` of `group` as a tensor shaped like `like`; checks dtype and shape first.
+template <class T>
+Tensor<T> read_tensor(hid_t group, const std::string& name, const Shape& expected,
+                      const std::string& context) {
+  const std::string where = context + " '" + name + "'";
+  if (!h5::has_link(group, name)) throw IoError(where + ": missing from the checkpoint");
+  h5::Handle ds = h5::checked(H5Dopen2(group, name.c_str(), H5P_DEFAULT), H5Dclose, where);
+  h5::Handle type = h5::checked(H5Dget_type(ds.id()), H5Tclose, where);
+  if (!h5::is_float(type.id(), sizeof(T)))
+    throw IoError(where + ": expected dtype " + dtype_name<T>() + ", got " +
+                  h5::type_name(type.id()));
+  const std::vector<hsize_t> dims = h5::dataset_dims(ds.id());
+  bool same = static_cast<int>(dims.size()) == expected.rank();
+  for (int a = 0; same && a < expected.rank(); ++a)
+    same = static_cast<Index>(dims[a]) == expected[a];
+  if (!same) {
+    std::string got = "[";
+    for (std::size_t a = 0; a < dims.size(); ++a) got += (a ? ", " : "") + std::to_string(dims[a]);
+    throw ShapeError(where + ": expected shape " + expected.str() + " but got " + got + "]");
+  }
+  Tensor<T> t(expected);
+  if (t.numel() > 0)
+    h5::check(H5Dread(ds.id(), native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, t.data()),
+              where + ": read failed");
+  return t;
+}
+
+/// Every name in the group must be one of `names` (no extras).
+void check_no_extra(hid_t group, const std::map<std::string, int>& names,
+                    const std::string& context) {
+  for (const std::string& n : member_names(group, context))
+    if (!names.count(n))
+      throw IoError(context + " '" + n + "': in the checkpoint but not in the model");
+}
+
+// The root attributes: kind and format_version checked, then the run's metadata.
+CheckpointInfo read_info(hid_t f, const std::string& path) {
+  const std::string kind = h5::read_string_attribute(f, "kind", path);
+  if (kind != kKind) throw IoError(path + ": attribute kind is '" + kind + "', not a checkpoint");
+  const long long version = h5::read_int_attribute(f, "format_version", path);
+  if (version != kCheckpointVersion)
+    throw IoError(path + ": checkpoint format_version " + std::to_string(version) +
+                  ", this reader knows " + std::to_string(kCheckpointVersion));
+  CheckpointInfo info;
+  info.model_ = h5::read_string_attribute(f, "model", path);
+  if (H5Aexists(f, "config") > 0) info.config_ = h5::read_string_attribute(f, "config", path);
+  info.epoch_ = h5::read_int_attribute(f, "epoch", path);
+  info.seed_ = static_cast<std::uint64_t>(h5::read_int_attribute(f, "seed", path));
+  return info;
+}
+
+}  // namespace
+
+template <class T>
+void save_checkpoint(const std::string& path, Module<T>& module,
+                     std::type_identity_t<const Adam<T>*> optimizer, const CheckpointInfo& info) {
+  const auto named = module.named_parameters();
+  h5::AtomicFile out(path);
+  const hid_t f = out.id();
+  h5::write_attribute(f, "format_version", kCheckpointVersion);
+  h5::write_attribute(f, "kind", std::string(kKind));
+  h5::write_attribute(f, "dtype", std::string(dtype_name<T>()));
+  h5::write_attribute(f, "model", info.model_);
+  if (!info.config_.empty()) h5::write_attribute(f, "config", info.config_);
+  h5::write_attribute(f, "epoch", info.epoch_);
+  h5::write_attribute(f, "seed", static_cast<long long>(info.seed_));
+  {
+    h5::Handle params = make_group(f, "parameters", path);
+    for (const auto& [name, p] : named)
+      write_tensor(params.id(), name, p->value, path + ": parameter " + name);
+  }
+  if (optimizer) {
+    std::map<const Parameter<T>*, std::string> name_of;
+    for (const auto& [name, p] : named) name_of[p] = name;
+    h5::Handle opt = make_group(f, "optimizer", path);
+    const AdamOptions& o = optimizer->options();
+    h5::write_attribute(opt.id(), "type", std::string("adam"));
+    h5::write_attribute(opt.id(), "step", optimizer->step_count());
+    h5::write_attribute(opt.id(), "lr", o.lr_);
+    h5::write_attribute(opt.id(), "beta1", o.beta1_);
+    h5::write_attribute(opt.id(), "beta2", o.beta2_);
+    h5::write_attribute(opt.id(), "eps", o.eps_);
+    h5::write_attribute(opt.id(), "weight_decay", o.weight_decay_);
+    auto& adam = const_cast<Adam<T>&>(*optimizer);  // moment accessors are non-const
+    h5::Handle m = make_group(opt.id(), "m", path);
+    h5::Handle v = make_group(opt.id(), "v", path);
+    const auto& params = optimizer->parameters();
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      const auto it = name_of.find(params[i]);
+      if (it == name_of.end())
+        throw ValueError("save_checkpoint: optimizer parameter " + std::to_string(i) +
+                         " is not a parameter of the module");
+      write_tensor(m.id(), it->second, adam.first_moments()[i], path + ": moment m");
+      write_tensor(v.id(), it->second, adam.second_moments()[i], path + ": moment v");
+    }
+  }
+  out.commit();
+}
+
+CheckpointInfo read_checkpoint_info(const std::string& path) {
+  h5::Handle file = h5::open_file(path);
+  return read_info(file.id(), path);
+}
+
+template <class T>
+CheckpointInfo load_checkpoint(const std::string& path, Module<T>& module,
+                               std::type_identity_t<Adam<T>*> optimizer) {
+  h5::Handle file = h5::open_file(path);
+  const hid_t f = file.id();
+  CheckpointInfo info = read_info(f, path);
+
+  // Read and check everything first; assign only when all of it fits.
+  const auto named = module.named_parameters();
+  std::map<std::string, int> names;
+  for (const auto& [name, p] : named) names[name] = 0;
+  std::vector<Tensor<T>> values;
+  {
+    h5::Handle params = open_group(f, "parameters", path);
+    const std::string context = path + ": parameter";
+    check_no_extra(params.id(), names, context);
+    for (const auto& [name, p] : named)
+      values.push_back(read_tensor<T>(params.id(), name, p->value.shape(), context));
+  }
+  std::vector<Tensor<T>> m_values, v_values;
+  long long step = 0;
+  if (optimizer) {
+    h5::Handle opt = open_group(f, "optimizer", path);
+    const std::string type = h5::read_string_attribute(opt.id(), "type", path + ": optimizer");
+    if (type != "adam") throw IoError(path + ": optimizer type is '" + type + "', expected 'adam'");
+    step = h5::read_int_attribute(opt.id(), "step", path + ": optimizer");
+    std::map<const Parameter<T>*, std::string> name_of;
+    for (const auto& [name, p] : named) name_of[p] = name;
+    h5::Handle m = open_group(opt.id(), "m", path);
+    h5::Handle v = open_group(opt.id(), "v", path);
+    std::map<std::string, int> opt_names;
+    for (const Parameter<T>* p : optimizer->parameters()) {
+      const auto it = name_of.find(p);
+      if (it == name_of.end())
+        throw ValueError(
+            "load_checkpoint: an optimizer parameter is not a parameter of the module");
+      opt_names[it->second] = 0;
+    }
+    check_no_extra(m.id(), opt_names, path + ": moment m of");
+    check_no_extra(v.id(), opt_names, path + ": moment v of");
+    for (const Parameter<T>* p : optimizer->parameters()) {
+      const std::string& name = name_of[p];
+      m_values.push_back(read_tensor<T>(m.id(), name, p->value.shape(), path + ": moment m of"));
+      v_values.push_back(read_tensor<T>(v.id(), name, p->value.shape(), path + ": moment v of"));
+    }
+  }
+  for (std::size_t i = 0; i < named.size(); ++i) named[i].second->value = std::move(values[i]);
+  if (optimizer) {
+    optimizer->first_moments() = std::move(m_values);
+    optimizer->second_moments() = std::move(v_values);
+    optimizer->set_step_count(step);
+  }
+  return info;
+}
+
+template void save_checkpoint<float>(const std::string&, Module<float>&, const Adam<float>*,
+                                     const CheckpointInfo&);
+template void save_checkpoint<double>(const std::string&, Module<double>&, const Adam<double>*,
+                                      const CheckpointInfo&);
+template CheckpointInfo load_checkpoint<float>(const std::string&, Module<float>&, Adam<float>*);
+template CheckpointInfo load_checkpoint<double>(const std::string&, Module<double>&, Adam<double>*);
+
+}  // namespace graphpool

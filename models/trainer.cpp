@@ -1,0 +1,177 @@
+#include "models/trainer.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "core/errors.hpp"
+#include "core/loss.hpp"
+#include "core/random.hpp"
+
+namespace graphpool {
+
+namespace {
+
+// Stream numbers of the trainer's counter generator, one per purpose.
+constexpr std::uint64_t kSplitStream = 500;
+constexpr std::uint64_t kShuffleStream = 1000;
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::vector<Tensor<float>> snapshot(GraphClassifier<float>& model) {
+  std::vector<Tensor<float>> values;
+  for (Parameter<float>* p : model.parameters()) values.push_back(p->value);
+  return values;
+}
+
+void restore(GraphClassifier<float>& model, const std::vector<Tensor<float>>& values) {
+  auto parameters = model.parameters();
+  for (std::size_t i = 0; i < parameters.size(); ++i) parameters[i]->value = values[i];
+}
+
+}  // namespace
+
+Split random_split(Index num_graphs, std::uint64_t seed, double train_fraction,
+                   double val_fraction) {
+  if (num_graphs < 3) {
+    throw ValueError("random_split: need at least 3 graphs for train/val/test, got " +
+                     std::to_string(num_graphs));
+  }
+  if (!(train_fraction > 0 && val_fraction > 0 && train_fraction + val_fraction < 1)) {
+    throw ValueError("random_split: fractions must be positive with train + val < 1, got " +
+                     std::to_string(train_fraction) + " and " + std::to_string(val_fraction));
+  }
+  std::vector<Index> order = random_permutation(num_graphs, CounterRng(seed, kSplitStream));
+  // int() truncation as the peer: n_train = int(0.8 n), n_val = int(0.1 n)
+  const auto n_train = std::max<Index>(1, static_cast<Index>(train_fraction * static_cast<double>(num_graphs)));
+  const auto n_val = std::max<Index>(1, static_cast<Index>(val_fraction * static_cast<double>(num_graphs)));
+  Split split;
+  split.train.assign(order.begin(), order.begin() + n_train);
+  split.val.assign(order.begin() + n_train, order.begin() + n_train + n_val);
+  split.test.assign(order.begin() + n_train + n_val, order.end());
+  return split;
+}
+
+MiniBatch collate(const GraphCollection& data, std::span<const Index> graph_ids) {
+  const Index features = data.num_features();
+  Index nodes = 0, edges = 0;
+  for (std::size_t i = 0; i < graph_ids.size(); ++i) {
+    const Index g = graph_ids[i];
+    if (g < 0 || g >= data.num_graphs()) {
+      throw IndexError("collate: graph_ids[" + std::to_string(i) + "] = " + std::to_string(g) +
+                       " is outside [0, " + std::to_string(data.num_graphs()) + ")");
+    }
+    nodes += data.node_ptr[g + 1] - data.node_ptr[g];
+    edges += data.edge_ptr[g + 1] - data.edge_ptr[g];
+  }
+  MiniBatch out;
+  out.x = Tensor<float>(Shape{nodes, features});
+  out.y.reserve(graph_ids.size());
+  std::vector<Index> node_ptr{0}, sources, targets;
+  sources.reserve(static_cast<std::size_t>(edges));
+  targets.reserve(static_cast<std::size_t>(edges));
+  for (const Index g : graph_ids) {
+    const Index offset = node_ptr.back();
+    const Index first = data.node_ptr[g], count = data.node_ptr[g + 1] - first;
+    std::copy_n(data.x.data() + first * features, count * features, out.x.data() + offset * features);
+    // Edge ids are local to their graph: shift them to the graph's place in the batch.
+    for (Index e = data.edge_ptr[g]; e < data.edge_ptr[g + 1]; ++e) {
+      sources.push_back(data.sources[e] + offset);
+      targets.push_back(data.targets[e] + offset);
+    }
+    node_ptr.push_back(offset + count);
+    out.y.push_back(data.y[g]);
+  }
+  out.batch = GraphBatch(Graph::from_edges(nodes, sources, targets), std::move(node_ptr));
+  return out;
+}
+
+Evaluation evaluate(GraphClassifier<float>& model, const GraphCollection& data,
+                    std::span<const Index> graph_ids, Index batch_size) {
+  const bool was_training = model.is_training();
+  model.eval();
+  Tape<float> tape;
+  double total_loss = 0;
+  Index correct = 0;
+  for (std::size_t start = 0; start < graph_ids.size(); start += static_cast<std::size_t>(batch_size)) {
+    const std::size_t count = std::min<std::size_t>(static_cast<std::size_t>(batch_size), graph_ids.size() - start);
+    MiniBatch mb = collate(data, graph_ids.subspan(start, count));
+    tape.clear();
+    Var<float> log_probs = model.forward(tape.constant(mb.x), mb.batch);
+    const auto lp = log_probs.value().matrix();
+    for (Index r = 0; r < lp.rows(); ++r) {
+      // loss_r = -log p[r, y_r]; prediction = arg-max (first on ties, as torch.argmax)
+      total_loss -= lp(r, mb.y[static_cast<std::size_t>(r)]);
+      Index best = 0;
+      for (Index c = 1; c < lp.cols(); ++c) if (lp(r, c) > lp(r, best)) best = c;
+      correct += best == mb.y[static_cast<std::size_t>(r)];
+    }
+  }
+  model.train(was_training);
+  const double n = static_cast<double>(graph_ids.size());
+  return {n > 0 ? total_loss / n : 0.0, n > 0 ? static_cast<double>(correct) / n : 0.0};
+}
+
+double train_epoch(GraphClassifier<float>& model, Adam<float>& optimizer,
+                   const GraphCollection& data, std::span<const Index> graph_ids,
+                   Index batch_size, std::uint64_t shuffle_seed) {
+  model.train();
+  const std::vector<Index> order_positions =
+      random_permutation(static_cast<Index>(graph_ids.size()), CounterRng(shuffle_seed, kShuffleStream));
+  std::vector<Index> order(graph_ids.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = graph_ids[static_cast<std::size_t>(order_positions[i])];
+  Tape<float> tape;
+  double total_loss = 0;
+  for (std::size_t start = 0; start < order.size(); start += static_cast<std::size_t>(batch_size)) {
+    const std::size_t count = std::min<std::size_t>(static_cast<std::size_t>(batch_size), order.size() - start);
+    MiniBatch mb = collate(data, std::span<const Index>(order).subspan(start, count));
+    tape.clear();
+    optimizer.zero_grad();
+    Var<float> loss = nll_loss(model.forward(tape.constant(mb.x), mb.batch), mb.y);
+    tape.backward(loss);
+    optimizer.step();
+    total_loss += static_cast<double>(loss.value().item()) * static_cast<double>(count);
+  }
+  return order.empty() ? 0.0 : total_loss / static_cast<double>(order.size());
+}
+
+TrainResult train_classifier(GraphClassifier<float>& model, const GraphCollection& data,
+                             const Split& split, const TrainOptions& options,
+                             const std::function<void(const EpochMetrics&)>& on_epoch) {
+  if (split.train.empty() || split.val.empty()) {
+    throw ValueError("train_classifier: the training and validation sets must not be empty");
+  }
+  Adam<float> optimizer(model.parameters(),
+                        AdamOptions(options.lr_).weight_decay(options.weight_decay_));
+  TrainResult result;
+  result.best_val.loss = std::numeric_limits<double>::infinity();
+  std::vector<Tensor<float>> best = snapshot(model);
+  for (int epoch = 1; epoch <= options.max_epochs_; ++epoch) {
+    const auto start = std::chrono::steady_clock::now();
+    EpochMetrics m;
+    m.epoch = epoch;
+    m.train_loss = train_epoch(model, optimizer, data, split.train, options.batch_size_,
+                               options.seed_ * 1000003ULL + static_cast<std::uint64_t>(epoch));
+    m.seconds = seconds_since(start);
+    const Evaluation val = evaluate(model, data, split.val, options.batch_size_);
+    m.val_loss = val.loss;
+    m.val_accuracy = val.accuracy;
+    result.history.push_back(m);
+    if (on_epoch) on_epoch(m);
+    if (val.loss < result.best_val.loss) {
+      result.best_val = val;
+      result.best_epoch = epoch;
+      best = snapshot(model);
+    } else if (epoch - result.best_epoch >= options.patience_) {
+      break;
+    }
+  }
+  restore(model, best);
+  result.test = evaluate(model, data, split.test, options.batch_size_);
+  return result;
+}
+
+}  // namespace graphpool

@@ -1,0 +1,146 @@
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <set>
+
+#include "core/errors.hpp"
+#include "core/parallel.hpp"
+#include "core/random.hpp"
+#include "models/hierarchical_pool_net.hpp"
+#include "models/model_factory.hpp"
+#include "models/trainer.hpp"
+#include "tests/support/gradcheck.hpp"
+
+namespace graphpool {
+namespace {
+
+// Two classes told apart by structure and features: class 0 graphs are cycles (every node has
+// features [1, 0, 1]), class 1 graphs are stars (hub [0, 1, 1], leaves [0, 0, 1]); 4..9 nodes.
+GraphCollection two_class_graphs(Index count, std::uint64_t seed) {
+  GraphCollection data;
+  data.name = "cycles_and_stars";
+  data.num_classes = 2;
+  CounterRng rng(seed, 0);
+  std::vector<float> features;
+  for (Index g = 0; g < count; ++g) {
+    const Index label = g % 2;
+    const Index n = 4 + static_cast<Index>(rng.below(static_cast<std::uint64_t>(g), 6));
+    Index added = 0;
+    for (Index i = 0; i < n; ++i) {
+      const bool hub = label == 1 && i == 0;
+      features.insert(features.end(), {label == 0 ? 1.0f : 0.0f, hub ? 1.0f : 0.0f, 1.0f});
+      if (label == 1 && i == 0) continue;
+      const Index a = label == 0 ? i : 0, b = label == 0 ? (i + 1) % n : i;
+      data.sources.insert(data.sources.end(), {a, b});
+      data.targets.insert(data.targets.end(), {b, a});
+      added += 2;
+    }
+    data.node_ptr.push_back(data.node_ptr.back() + n);
+    data.edge_ptr.push_back(data.edge_ptr.back() + added);
+    data.y.push_back(label);
+  }
+  data.x = Tensor<float>(Shape{data.node_ptr.back(), 3}, std::move(features));
+  data.validate();
+  return data;
+}
+
+TEST(Trainer, RandomSplitIsADisjointCoverAndSeeded) {
+  Split s = random_split(100, 3);
+  EXPECT_EQ(s.train.size(), 80u);
+  EXPECT_EQ(s.val.size(), 10u);
+  EXPECT_EQ(s.test.size(), 10u);
+  std::set<Index> all(s.train.begin(), s.train.end());
+  all.insert(s.val.begin(), s.val.end());
+  all.insert(s.test.begin(), s.test.end());
+  EXPECT_EQ(all.size(), 100u);
+  EXPECT_EQ(random_split(100, 3).test, s.test);
+  EXPECT_NE(random_split(100, 4).test, s.test);
+  EXPECT_THROW(random_split(2, 0), ValueError);
+}
+
+TEST(Trainer, CollateShiftsEdgesAndKeepsFeatures) {
+  GraphCollection data = two_class_graphs(6, 1);
+  std::vector<Index> ids{3, 0};
+  MiniBatch mb = collate(data, ids);
+  const Index n3 = data.node_ptr[4] - data.node_ptr[3], n0 = data.node_ptr[1] - data.node_ptr[0];
+  ASSERT_EQ(mb.batch.num_graphs(), 2);
+  EXPECT_EQ(mb.batch.node_ptr()[1], n3);
+  EXPECT_EQ(mb.batch.num_nodes(), n3 + n0);
+  EXPECT_EQ(mb.batch.num_edges(), (data.edge_ptr[4] - data.edge_ptr[3]) + (data.edge_ptr[1] - data.edge_ptr[0]));
+  EXPECT_EQ(mb.y, (std::vector<Index>{data.y[3], data.y[0]}));
+  for (Index c = 0; c < 3; ++c) {
+    EXPECT_EQ(mb.x(0, c), data.x(data.node_ptr[3], c));
+    EXPECT_EQ(mb.x(n3, c), data.x(0, c));
+  }
+  std::vector<Index> bad{6};
+  EXPECT_THROW(collate(data, bad), IndexError);
+}
+
+TEST(Trainer, LossFallsAndAccuracyRisesOnASeparableDataset) {
+  GraphCollection data = two_class_graphs(120, 2);
+  for (const std::string name : {"sagpool_h", "sagpool_g", "topk_h"}) {
+    Generator gen(5);
+    auto model = make_classifier(name, ModelOptions(3, 2).hidden(16).dropout(0.0), gen);
+    Split split = random_split(data.num_graphs(), 5);
+    TrainResult r = train_classifier(*model, data, split,
+                                     TrainOptions().max_epochs(40).patience(40).lr(0.01).batch_size(16));
+    ASSERT_GE(r.history.size(), 10u) << name;
+    EXPECT_LT(r.history.back().train_loss, 0.5 * r.history.front().train_loss) << name;
+    EXPECT_GE(r.best_val.accuracy, 0.9) << name;
+    EXPECT_GE(r.test.accuracy, 0.8) << name;
+  }
+}
+
+TEST(Trainer, SameSeedIsBitwiseIdenticalForOneAndTwoThreads) {
+  GraphCollection data = two_class_graphs(60, 3);
+  auto run = [&](int threads) {
+    ThreadLimit limit(threads);
+    Generator gen(11);
+    auto model = make_classifier("sagpool_h", ModelOptions(3, 2).hidden(32), gen);
+    TrainResult r = train_classifier(*model, data, random_split(data.num_graphs(), 11),
+                                     TrainOptions().max_epochs(3).batch_size(8));
+    std::vector<float> weights;
+    for (auto* p : model->parameters()) weights.insert(weights.end(), p->value.values().begin(), p->value.values().end());
+    std::vector<double> losses;
+    for (const auto& m : r.history) losses.insert(losses.end(), {m.train_loss, m.val_loss});
+    return std::make_pair(losses, weights);
+  };
+  auto one = run(1), two = run(2), again = run(2);
+  ASSERT_EQ(one.second.size(), two.second.size());
+  EXPECT_EQ(std::memcmp(one.second.data(), two.second.data(), one.second.size() * sizeof(float)), 0);
+  EXPECT_EQ(std::memcmp(one.first.data(), two.first.data(), one.first.size() * sizeof(double)), 0);
+  EXPECT_EQ(std::memcmp(two.second.data(), again.second.data(), two.second.size() * sizeof(float)), 0);
+}
+
+TEST(ModelFactory, UnknownNameListsKnownOnes) {
+  Generator gen(0);
+  try {
+    make_classifier("diffpool_x", ModelOptions(3, 2), gen);
+    FAIL();
+  } catch (const ValueError& e) {
+    EXPECT_NE(std::string(e.what()).find("sagpool_h"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(make_classifier("sagpool_h", ModelOptions(3, 2).ratio(1.5), gen), ValueError);
+}
+
+TEST(HierarchicalPoolNet, GradcheckThroughAllLevels) {
+  // Double precision on four small graphs: the input and every parameter (GCN, SAGPool / top-k
+  // scorer, MLP) against central differences; dropout 0 so the function is deterministic.
+  GraphCollection data = two_class_graphs(4, 4);
+  std::vector<Index> ids{0, 1, 2, 3};
+  MiniBatch mb = collate(data, ids);
+  Tensor<double> x(mb.x.shape());
+  for (Index i = 0; i < x.numel(); ++i) x[i] = mb.x[i] + 0.1 * static_cast<double>(i % 7);
+  for (Pooling pooling : {Pooling::kSag, Pooling::kTopK}) {
+    Generator gen(6);
+    HierarchicalPoolNet<double> net(
+        HierarchicalPoolNetOptions(3, 2).pooling(pooling).hidden(4).levels(2).dropout(0.0), gen);
+    auto r = testing::gradcheck(
+        [&](Tape<double>&, std::span<const Var<double>> in) { return net.forward(in[0], mb.batch); },
+        {x}, net.parameters());
+    EXPECT_TRUE(r.ok) << net.name() << ": " << r.report;
+  }
+}
+
+}  // namespace
+}  // namespace graphpool
