@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "bench/bench_main.hpp"
 #include "core/parallel.hpp"
 #include "core/random.hpp"
 #include "core/tape.hpp"
@@ -220,16 +221,6 @@ void register_all() {
 }
 
 }  // namespace
-
 int main(int argc, char** argv) {
-  // GRAPHPOOL_THREADS=1: one thread, so the CPU column is the whole op's CPU time (useful on a
-  // loaded machine, where wall time measures the neighbours)
-  std::unique_ptr<gp::ThreadLimit> limit;
-  if (const char* t = std::getenv("GRAPHPOOL_THREADS"))
-    limit = std::make_unique<gp::ThreadLimit>(std::atoi(t));
-  register_all();
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  return graphpool::bench::run(argc, argv, register_all);
 }

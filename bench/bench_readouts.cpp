@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "bench/bench_main.hpp"
 #include "core/parallel.hpp"
 #include "core/random.hpp"
 #include "core/tape.hpp"
@@ -203,16 +204,6 @@ void register_all() {
 }  // namespace
 }  // namespace graphpool
 
-// GRAPHPOOL_THREADS=1 limits the run to one thread (for per-core numbers).
 int main(int argc, char** argv) {
-  std::unique_ptr<graphpool::ThreadLimit> limit;
-  if (const char* t = std::getenv("GRAPHPOOL_THREADS")) {
-    limit = std::make_unique<graphpool::ThreadLimit>(std::atoi(t));
-  }
-  graphpool::register_all();
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  return graphpool::bench::run(argc, argv, graphpool::register_all);
 }

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "bench/bench_main.hpp"
 #include "core/random.hpp"
 #include "core/tape.hpp"
 #include "layers/roi_pool.hpp"
@@ -117,14 +118,13 @@ void reg(const std::string& name, F f) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+void register_all() {
   reg("roi_max_pool2d_fwd", fwd);
   reg("roi_max_pool2d_fwd/alloc", fwd_alloc);
   reg("roi_max_pool2d_fwd+bwd", fwd_bwd);
   reg("roi_max_pool2d_fwd+bwd/tape", fwd_bwd_tape);
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+}
+
+int main(int argc, char** argv) {
+  return graphpool::bench::run(argc, argv, register_all);
 }
