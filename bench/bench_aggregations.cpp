@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "bench/bench_data.hpp"
 #include "bench/bench_main.hpp"
 #include "core/linear.hpp"
 #include "core/parallel.hpp"
@@ -45,46 +46,16 @@ constexpr Index kPeerNodes = 400'261;  // the peer's batch (torch.randint(20, 61
 constexpr Index kSortK = 30;
 constexpr Index kSet2SetSteps = 3;
 
-// Sizes U{20..60} from a fixed seed, nudged (staying in 20..60) to the peer's node count, as
-// bench_readouts.cpp.
-std::vector<Index> peer_like_node_ptr() {
-  CounterRng rng(1, 0);
-  std::vector<Index> sizes(kGraphs);
-  Index total = 0;
-  for (Index g = 0; g < kGraphs; ++g) {
-    sizes[static_cast<std::size_t>(g)] =
-        20 + static_cast<Index>(rng.below(static_cast<std::uint64_t>(g), 41));
-    total += sizes[static_cast<std::size_t>(g)];
-  }
-  for (Index g = 0; total != kPeerNodes; g = (g + 1) % kGraphs) {
-    Index& n = sizes[static_cast<std::size_t>(g)];
-    if (total < kPeerNodes && n < 60) ++n, ++total;
-    if (total > kPeerNodes && n > 20) --n, --total;
-  }
-  std::vector<Index> ptr{0};
-  for (Index n : sizes) ptr.push_back(ptr.back() + n);
-  return ptr;
-}
-
 struct Data {
-  std::vector<Index> node_ptr = peer_like_node_ptr();
+  std::vector<Index> node_ptr = bench::peer_like_node_ptr(kGraphs, kPeerNodes, 1);
   Tensor<float> x;
   std::map<Index, Tensor<float>> seeds;  // upstream gradients [G, cols] by cols
-  Data() : x({node_ptr.back(), kFeatures}) {
-    CounterRng rng(2, 0);
-    float* xp = x.data();
-    parallel_for(0, x.numel(), 1 << 16, [&](Index lo, Index hi) {
-      for (Index i = lo; i < hi; ++i)
-        xp[i] = static_cast<float>(rng.normal(static_cast<std::uint64_t>(i)));
-    });
-  }
+  Data() : x(bench::normal_tensor({node_ptr.back(), kFeatures}, CounterRng(2, 0))) {}
   const Tensor<float>& seed(const Shape& shape) {
     auto it = seeds.find(shape[1]);
     if (it != seeds.end()) return it->second;
-    Tensor<float> s(shape);
-    CounterRng rng(3, static_cast<std::uint64_t>(shape[1]));
-    for (Index i = 0; i < s.numel(); ++i)
-      s[i] = static_cast<float>(rng.normal(static_cast<std::uint64_t>(i)));
+    Tensor<float> s =
+        bench::normal_tensor(shape, CounterRng(3, static_cast<std::uint64_t>(shape[1])));
     return seeds.emplace(shape[1], std::move(s)).first->second;
   }
   std::int64_t x_bytes() const { return x.numel() * static_cast<std::int64_t>(sizeof(float)); }

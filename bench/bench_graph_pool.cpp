@@ -18,6 +18,7 @@
 #include <memory>
 #include <vector>
 
+#include "bench/bench_data.hpp"
 #include "bench/bench_main.hpp"
 #include "core/parallel.hpp"
 #include "core/random.hpp"
@@ -42,21 +43,10 @@ Index round_half_even(double v) {
 // Sizes U{20..60} nudged to the peer's node count; per graph round(n * 150/80) distinct pairs
 // i < j chosen uniformly, stored as (i, j) then (j, i) like the peer's [chosen, chosen.flip(0)].
 GraphBatch peer_like_batch() {
-  CounterRng rng(2, 0);
-  std::vector<Index> sizes(kGraphs);
-  Index total = 0;
-  for (Index g = 0; g < kGraphs; ++g) {
-    sizes[g] = 20 + static_cast<Index>(rng.below(static_cast<std::uint64_t>(g), 41));
-    total += sizes[g];
-  }
-  for (Index g = 0; total != kPeerNodes; g = (g + 1) % kGraphs) {
-    Index& n = sizes[g];
-    if (total < kPeerNodes && n < 60) ++n, ++total;
-    if (total > kPeerNodes && n > 20) --n, --total;
-  }
+  const std::vector<Index> sizes_ptr = bench::peer_like_node_ptr(kGraphs, kPeerNodes, 2);
   std::vector<Index> src, dst, node_ptr{0};
   for (Index g = 0; g < kGraphs; ++g) {
-    const Index n = sizes[g], offset = node_ptr.back();
+    const Index n = sizes_ptr[g + 1] - sizes_ptr[g], offset = node_ptr.back();
     std::vector<std::pair<Index, Index>> pairs;
     for (Index i = 0; i < n; ++i) {
       for (Index j = i + 1; j < n; ++j) pairs.emplace_back(i, j);
@@ -76,30 +66,22 @@ GraphBatch peer_like_batch() {
   return GraphBatch(Graph::from_edges(node_ptr.back(), src, dst), node_ptr);
 }
 
-Tensor<float> normal_tensor(const Shape& shape, std::uint64_t seed) {
-  Tensor<float> t(shape);
-  CounterRng rng(seed, 0);
-  for (Index i = 0; i < t.numel(); ++i)
-    t[i] = static_cast<float>(rng.normal(static_cast<std::uint64_t>(i)));
-  return t;
-}
-
 struct Data {
   GraphBatch batch = peer_like_batch();
-  Tensor<float> x = normal_tensor({batch.num_nodes(), kFeatures}, 3);
+  Tensor<float> x = bench::normal_tensor({batch.num_nodes(), kFeatures}, CounterRng(3, 0));
   Generator gen{4};
   TopKPool<float> topk{TopKPoolOptions(kFeatures).ratio(0.5), gen};
   SagPool<float> sag{SagPoolOptions(kFeatures).ratio(0.5), gen};
   GcnConv<float> conv{GcnConvOptions(kFeatures, kFeatures), gen};
   GcnNorm<float> norm{batch.graph()};
   Tensor<float> seed_pool;  // upstream gradient of the pooled x (K rows, the same K for both pools)
-  Tensor<float> seed_gcn = normal_tensor({batch.num_nodes(), kFeatures}, 6);
+  Tensor<float> seed_gcn = bench::normal_tensor({batch.num_nodes(), kFeatures}, CounterRng(6, 0));
   Data() {
     Index K = 0;
     for (Index g = 0; g < batch.num_graphs(); ++g) {
       K += top_k_count(batch.graph_size(g), SelectOptions().ratio(0.5));
     }
-    seed_pool = normal_tensor({K, kFeatures}, 5);
+    seed_pool = bench::normal_tensor({K, kFeatures}, CounterRng(5, 0));
   }
 };
 

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "bench/bench_data.hpp"
 #include "bench/bench_main.hpp"
 #include "core/parallel.hpp"
 #include "core/random.hpp"
@@ -32,10 +33,7 @@ namespace gp = graphpool;
 namespace {
 
 gp::Tensor<float> random_input(const gp::Shape& s, std::uint64_t seed) {
-  gp::Tensor<float> x(s);
-  const gp::CounterRng rng(seed, 0);
-  for (gp::Index i = 0; i < x.numel(); ++i) x[i] = static_cast<float>(rng.normal(i));
-  return x;
+  return gp::bench::normal_tensor(s, gp::CounterRng(seed, 0));
 }
 
 const gp::Tensor<float>& big() {  // [32, 64, 112, 112], 102.8 MB

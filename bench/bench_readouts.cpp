@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "bench/bench_data.hpp"
 #include "bench/bench_main.hpp"
 #include "core/parallel.hpp"
 #include "core/random.hpp"
@@ -33,42 +34,13 @@ constexpr Index kGraphs = 10'000;
 constexpr Index kFeatures = 128;
 constexpr Index kPeerNodes = 400'261;  // the peer's batch (torch.randint(20, 61) with seed 1)
 
-// Sizes U{20..60} from a fixed seed, then nudged one node at a time (staying in 20..60) until the
-// total equals the peer's node count, so both sides pool exactly the same number of rows.
-std::vector<Index> peer_like_node_ptr() {
-  CounterRng rng(1, 0);
-  std::vector<Index> sizes(kGraphs);
-  Index total = 0;
-  for (Index g = 0; g < kGraphs; ++g) {
-    sizes[static_cast<std::size_t>(g)] =
-        20 + static_cast<Index>(rng.below(static_cast<std::uint64_t>(g), 41));
-    total += sizes[static_cast<std::size_t>(g)];
-  }
-  for (Index g = 0; total != kPeerNodes; g = (g + 1) % kGraphs) {
-    Index& n = sizes[static_cast<std::size_t>(g)];
-    if (total < kPeerNodes && n < 60) ++n, ++total;
-    if (total > kPeerNodes && n > 20) --n, --total;
-  }
-  std::vector<Index> ptr{0};
-  for (Index n : sizes) ptr.push_back(ptr.back() + n);
-  return ptr;
-}
-
 struct Data {
-  std::vector<Index> node_ptr = peer_like_node_ptr();
+  std::vector<Index> node_ptr = bench::peer_like_node_ptr(kGraphs, kPeerNodes, 1);
   Tensor<float> x;
   Tensor<float> seed;  // upstream gradient [G, F]
-  Data() : x({node_ptr.back(), kFeatures}), seed({kGraphs, kFeatures}) {
-    CounterRng rng(2, 0);
-    float* xp = x.data();
-    parallel_for(0, x.numel(), 1 << 16, [&](Index lo, Index hi) {
-      for (Index i = lo; i < hi; ++i)
-        xp[i] = static_cast<float>(rng.normal(static_cast<std::uint64_t>(i)));
-    });
-    CounterRng rng_seed(3, 0);
-    for (Index i = 0; i < seed.numel(); ++i)
-      seed[i] = static_cast<float>(rng_seed.normal(static_cast<std::uint64_t>(i)));
-  }
+  Data()
+      : x(bench::normal_tensor({node_ptr.back(), kFeatures}, CounterRng(2, 0))),
+        seed(bench::normal_tensor({kGraphs, kFeatures}, CounterRng(3, 0))) {}
   std::int64_t x_bytes() const { return x.numel() * static_cast<std::int64_t>(sizeof(float)); }
 };
 

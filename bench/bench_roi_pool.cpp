@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "bench/bench_data.hpp"
 #include "bench/bench_main.hpp"
 #include "core/random.hpp"
 #include "core/tape.hpp"
@@ -26,12 +27,8 @@ namespace gp = graphpool;
 namespace {
 
 const gp::Tensor<float>& feature_map() {
-  static const gp::Tensor<float> x = [] {
-    gp::Tensor<float> t({1, 512, 38, 50});
-    const gp::CounterRng rng(3, 0);
-    for (gp::Index i = 0; i < t.numel(); ++i) t[i] = static_cast<float>(rng.normal(i));
-    return t;
-  }();
+  static const gp::Tensor<float> x =
+      gp::bench::normal_tensor({1, 512, 38, 50}, gp::CounterRng(3, 0));
   return x;
 }
 
@@ -83,9 +80,7 @@ void fwd_bwd(benchmark::State& state) {
   gp::Tensor<float> out, grad_x(feature_map().shape());
   std::vector<std::int32_t> arg;
   gp::roi_max_pool2d_forward(feature_map(), boxes(), kOptions, out, arg);
-  gp::Tensor<float> grad_out(out.shape());
-  const gp::CounterRng rng(5, 0);
-  for (gp::Index i = 0; i < grad_out.numel(); ++i) grad_out[i] = static_cast<float>(rng.normal(i));
+  const gp::Tensor<float> grad_out = gp::bench::normal_tensor(out.shape(), gp::CounterRng(5, 0));
   for (auto _ : state) {
     gp::roi_max_pool2d_forward(feature_map(), boxes(), kOptions, out, arg);
     grad_x.set_zero();
@@ -97,9 +92,7 @@ void fwd_bwd(benchmark::State& state) {
 
 void fwd_bwd_tape(benchmark::State& state) {
   gp::Tape<float> tape;
-  gp::Tensor<float> seed({128, 512, 7, 7});
-  const gp::CounterRng rng(5, 0);
-  for (gp::Index i = 0; i < seed.numel(); ++i) seed[i] = static_cast<float>(rng.normal(i));
+  const gp::Tensor<float> seed = gp::bench::normal_tensor({128, 512, 7, 7}, gp::CounterRng(5, 0));
   for (auto _ : state) {
     tape.clear();
     gp::Var<float> x = tape.leaf(feature_map());
