@@ -12,6 +12,7 @@
 #include <mutex>
 
 #include "core/errors.hpp"
+#include "io/atomic_replace.hpp"
 
 namespace graphpool::h5 {
 
@@ -27,13 +28,6 @@ herr_t walk_error(unsigned n, const H5E_error2_t* e, void* data) {
   if (n == 0) walk->outer = desc;
   walk->inner = desc;
   return 0;
-}
-
-void fsync_path(const std::string& path, int flags) {
-  const int fd = ::open(path.c_str(), flags);
-  if (fd < 0) return;
-  ::fsync(fd);
-  ::close(fd);
 }
 
 std::size_t num_points(hid_t attribute) {
@@ -93,8 +87,7 @@ void check(herr_t status, const std::string& context) {
 
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
   silence_errors();
-  static std::atomic<unsigned> counter{0};
-  temp_ = path_ + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+  temp_ = temporary_path_for(path_);
   // Strong close: H5Fclose in commit() closes every object, so the file is complete on disk.
   Handle fapl = checked(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, path_ + ": property list");
   check(H5Pset_fclose_degree(fapl.id(), H5F_CLOSE_STRONG), path_ + ": property list");
@@ -114,12 +107,8 @@ void AtomicFile::commit() {
     const std::string detail = error_detail();
     throw IoError(path_ + ": cannot close " + temp_ + " (HDF5: " + detail + ")");
   }
-  fsync_path(temp_, O_RDONLY);
-  if (std::rename(temp_.c_str(), path_.c_str()) != 0)
-    throw IoError(path_ + ": cannot rename " + temp_ + " to it: " + std::strerror(errno));
+  replace_with(temp_, path_);
   committed_ = true;
-  const auto dir = std::filesystem::path(path_).parent_path();
-  fsync_path(dir.empty() ? "." : dir.string(), O_RDONLY | O_DIRECTORY);
 }
 
 Handle open_file(const std::string& path) {

@@ -3,27 +3,24 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 
 #include "core/errors.hpp"
+#include "io/atomic_replace.hpp"
 
 namespace graphpool {
 
 void write_text_file(const std::string& path, std::string_view contents) {
-  static std::atomic<int> counter{0};
-  const std::string temp =
-      path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+  const std::string temp = temporary_path_for(path);
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw IoError(path + ": cannot create " + temp + ": " + std::strerror(errno));
   std::size_t written = 0;
   while (written < contents.size()) {
     const ssize_t n = ::write(fd, contents.data() + written, contents.size() - written);
+    if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      if (errno == EINTR) continue;
       const std::string reason = std::strerror(errno);
       ::close(fd);
       std::remove(temp.c_str());
@@ -31,16 +28,12 @@ void write_text_file(const std::string& path, std::string_view contents) {
     }
     written += static_cast<std::size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+  if (::close(fd) != 0) {
     const std::string reason = std::strerror(errno);
     std::remove(temp.c_str());
-    throw IoError(path + ": flush failed: " + reason);
+    throw IoError(path + ": write failed: " + reason);
   }
-  if (std::rename(temp.c_str(), path.c_str()) != 0) {
-    const std::string reason = std::strerror(errno);
-    std::remove(temp.c_str());
-    throw IoError(path + ": cannot rename " + temp + " to it: " + reason);
-  }
+  replace_with(temp, path);  // flushes temp, renames it over path, flushes the directory
 }
 
 }  // namespace graphpool

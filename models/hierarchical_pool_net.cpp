@@ -3,9 +3,7 @@
 #include <string>
 
 #include "core/errors.hpp"
-#include "core/loss.hpp"
 #include "core/ops.hpp"
-#include "layers/readout.hpp"
 
 namespace graphpool {
 
@@ -13,17 +11,18 @@ template <class T>
 HierarchicalPoolNet<T>::HierarchicalPoolNet(const HierarchicalPoolNetOptions& options,
                                             Generator& gen)
     : options_(options),
-      lin1_(LinearOptions(2 * options.hidden_, options.hidden_), gen),
-      lin2_(LinearOptions(options.hidden_, options.hidden_ / 2), gen),
-      lin3_(LinearOptions(options.hidden_ / 2, options.num_classes_), gen),
-      dropout_(static_cast<T>(options.dropout_), gen) {
+      head_(ClassifierHeadOptions(2 * options.hidden_, options.hidden_, options.num_classes_)
+                .dropout(options.dropout_),
+            gen) {
   if (options.levels_ < 1) {
-    throw ValueError("HierarchicalPoolNet: levels must be >= 1, got " + std::to_string(options.levels_));
+    throw ValueError("HierarchicalPoolNet: levels must be >= 1, got " +
+                     std::to_string(options.levels_));
   }
   if (options.hidden_ < 2 || options.num_classes_ < 2 || options.in_features_ < 1) {
-    throw ValueError("HierarchicalPoolNet: need in_features >= 1, hidden >= 2 and >= 2 classes, got " +
-                     std::to_string(options.in_features_) + ", " + std::to_string(options.hidden_) +
-                     ", " + std::to_string(options.num_classes_));
+    throw ValueError(
+        "HierarchicalPoolNet: need in_features >= 1, hidden >= 2 and >= 2 classes, got " +
+        std::to_string(options.in_features_) + ", " + std::to_string(options.hidden_) + ", " +
+        std::to_string(options.num_classes_));
   }
   for (int level = 0; level < options.levels_; ++level) {
     const Index in = level == 0 ? options.in_features_ : options.hidden_;
@@ -39,10 +38,7 @@ HierarchicalPoolNet<T>::HierarchicalPoolNet(const HierarchicalPoolNetOptions& op
       this->register_module("pools." + std::to_string(level), *topk_pools_.back());
     }
   }
-  this->register_module("lin1", lin1_);
-  this->register_module("lin2", lin2_);
-  this->register_module("lin3", lin3_);
-  this->register_module("dropout", dropout_);
+  this->register_module("head", head_);
 }
 
 template <class T>
@@ -68,14 +64,10 @@ Var<T> HierarchicalPoolNet<T>::forward(Var<T> x, const GraphBatch& batch) {
     current = &pooled_.back();
     x = out.x;
     // r = [max_g x, mean_g x]; readout = sum over levels of r
-    Var<T> r = concat_cols<T>(
-        {global_max_pool(x, current->node_ptr()), global_mean_pool(x, current->node_ptr())});
+    Var<T> r = max_mean_readout(x, current->node_ptr());
     readout = level == 0 ? r : add(readout, r);
   }
-  Var<T> h = relu(lin1_.forward(readout));
-  h = dropout_.forward(h);
-  h = relu(lin2_.forward(h));
-  return log_softmax(lin3_.forward(h));
+  return head_.forward(readout);
 }
 
 template class HierarchicalPoolNet<float>;

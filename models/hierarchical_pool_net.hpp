@@ -11,11 +11,10 @@
 #include <memory>
 #include <vector>
 
-#include "core/dropout.hpp"
-#include "core/linear.hpp"
 #include "layers/gcn.hpp"
 #include "layers/sag_pool.hpp"
 #include "layers/topk_pool.hpp"
+#include "models/classifier_head.hpp"
 #include "models/graph_classifier.hpp"
 
 namespace graphpool {
@@ -27,15 +26,30 @@ struct HierarchicalPoolNetOptions {
   HierarchicalPoolNetOptions(Index in_features, Index num_classes)
       : in_features_(in_features), num_classes_(num_classes) {}
   /// SAGPool (default; SAGPool_h) or top-k pooling (Graph U-Nets' gPool).
-  HierarchicalPoolNetOptions& pooling(Pooling p) { pooling_ = p; return *this; }
+  HierarchicalPoolNetOptions& pooling(Pooling p) {
+    pooling_ = p;
+    return *this;
+  }
   /// Width of every GCN layer (default 128).
-  HierarchicalPoolNetOptions& hidden(Index h) { hidden_ = h; return *this; }
+  HierarchicalPoolNetOptions& hidden(Index h) {
+    hidden_ = h;
+    return *this;
+  }
   /// Number of GCN -> pool -> readout levels (default 3).
-  HierarchicalPoolNetOptions& levels(int l) { levels_ = l; return *this; }
+  HierarchicalPoolNetOptions& levels(int l) {
+    levels_ = l;
+    return *this;
+  }
   /// Fraction of nodes each pooling keeps (default 0.5).
-  HierarchicalPoolNetOptions& ratio(double r) { ratio_ = r; return *this; }
+  HierarchicalPoolNetOptions& ratio(double r) {
+    ratio_ = r;
+    return *this;
+  }
   /// Dropout after the first MLP layer (default 0.5).
-  HierarchicalPoolNetOptions& dropout(double p) { dropout_ = p; return *this; }
+  HierarchicalPoolNetOptions& dropout(double p) {
+    dropout_ = p;
+    return *this;
+  }
   Index in_features_;
   Index num_classes_;
   Pooling pooling_ = Pooling::kSag;
@@ -58,8 +72,7 @@ class HierarchicalPoolNet : public GraphClassifier<T> {
   std::vector<std::unique_ptr<GcnConv<T>>> convs_;
   std::vector<std::unique_ptr<SagPool<T>>> sag_pools_;
   std::vector<std::unique_ptr<TopKPool<T>>> topk_pools_;
-  Linear<T> lin1_, lin2_, lin3_;
-  Dropout<T> dropout_;
+  ClassifierHead<T> head_;
   // The pooled batches of the last forward: the readouts' backward reads their node_ptr.
   std::vector<GraphBatch> pooled_;
 };

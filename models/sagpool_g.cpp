@@ -1,8 +1,6 @@
 #include "models/sagpool_g.hpp"
 
-#include "core/loss.hpp"
 #include "core/ops.hpp"
-#include "layers/readout.hpp"
 
 namespace graphpool {
 
@@ -13,18 +11,14 @@ SagPoolG<T>::SagPoolG(const SagPoolGOptions& options, Generator& gen)
       conv2_(GcnConvOptions(options.hidden_, options.hidden_), gen),
       conv3_(GcnConvOptions(options.hidden_, options.hidden_), gen),
       pool_(SagPoolOptions(3 * options.hidden_).ratio(options.ratio_), gen),
-      lin1_(LinearOptions(6 * options.hidden_, options.hidden_), gen),
-      lin2_(LinearOptions(options.hidden_, options.hidden_ / 2), gen),
-      lin3_(LinearOptions(options.hidden_ / 2, options.num_classes_), gen),
-      dropout_(static_cast<T>(options.dropout_), gen) {
+      head_(ClassifierHeadOptions(6 * options.hidden_, options.hidden_, options.num_classes_)
+                .dropout(options.dropout_),
+            gen) {
   this->register_module("conv1", conv1_);
   this->register_module("conv2", conv2_);
   this->register_module("conv3", conv3_);
   this->register_module("pool", pool_);
-  this->register_module("lin1", lin1_);
-  this->register_module("lin2", lin2_);
-  this->register_module("lin3", lin3_);
-  this->register_module("dropout", dropout_);
+  this->register_module("head", head_);
 }
 
 template <class T>
@@ -36,12 +30,7 @@ Var<T> SagPoolG<T>::forward(Var<T> x, const GraphBatch& batch) {
   // One SAGPool on [h1, h2, h3], scored on the same A_hat
   PoolOutput<T> out = pool_.forward(concat_cols<T>({h1, h2, h3}), batch, norm);
   pooled_ = std::move(out.batch);
-  Var<T> readout = concat_cols<T>(
-      {global_max_pool(out.x, pooled_.node_ptr()), global_mean_pool(out.x, pooled_.node_ptr())});
-  Var<T> h = relu(lin1_.forward(readout));
-  h = dropout_.forward(h);
-  h = relu(lin2_.forward(h));
-  return log_softmax(lin3_.forward(h));
+  return head_.forward(max_mean_readout(out.x, pooled_.node_ptr()));
 }
 
 template class SagPoolG<float>;

@@ -7,10 +7,9 @@
 #include <memory>
 #include <vector>
 
-#include "core/dropout.hpp"
-#include "core/linear.hpp"
 #include "layers/gcn.hpp"
 #include "layers/sag_pool.hpp"
+#include "models/classifier_head.hpp"
 #include "models/graph_classifier.hpp"
 
 namespace graphpool {
@@ -18,9 +17,18 @@ namespace graphpool {
 struct SagPoolGOptions {
   SagPoolGOptions(Index in_features, Index num_classes)
       : in_features_(in_features), num_classes_(num_classes) {}
-  SagPoolGOptions& hidden(Index h) { hidden_ = h; return *this; }
-  SagPoolGOptions& ratio(double r) { ratio_ = r; return *this; }
-  SagPoolGOptions& dropout(double p) { dropout_ = p; return *this; }
+  SagPoolGOptions& hidden(Index h) {
+    hidden_ = h;
+    return *this;
+  }
+  SagPoolGOptions& ratio(double r) {
+    ratio_ = r;
+    return *this;
+  }
+  SagPoolGOptions& dropout(double p) {
+    dropout_ = p;
+    return *this;
+  }
   Index in_features_;
   Index num_classes_;
   Index hidden_ = 128;
@@ -39,8 +47,7 @@ class SagPoolG : public GraphClassifier<T> {
   SagPoolGOptions options_;
   GcnConv<T> conv1_, conv2_, conv3_;
   SagPool<T> pool_;
-  Linear<T> lin1_, lin2_, lin3_;
-  Dropout<T> dropout_;
+  ClassifierHead<T> head_;
   GraphBatch pooled_;  // the pooled batch of the last forward (read by the readouts' backward)
 };
 
