@@ -22,6 +22,9 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   } catch (const Error& e) {
     err << app.get_name() << ": error: " << e.what() << "\n";
     return 1;
+  } catch (const std::exception& e) {  // e.g. std::filesystem_error for an unwritable --out
+    err << app.get_name() << ": error: " << e.what() << "\n";
+    return 1;
   }
   return 0;
 }

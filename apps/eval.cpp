@@ -7,6 +7,7 @@
 
 #include "apps/commands.hpp"
 #include "apps/dataset_source.hpp"
+#include "apps/option_checks.hpp"
 #include "core/errors.hpp"
 #include "core/parallel.hpp"
 #include "io/checkpoint.hpp"
@@ -70,8 +71,10 @@ void register_eval(CLI::App& app, Context& context) {
   cmd->add_option("--graphs", args->graphs, "all, or train/val/test of the checkpoint seed's split")
       ->check(CLI::IsMember({"all", "train", "val", "test"}))
       ->capture_default_str();
-  cmd->add_option("--batch-size", args->batch_size, "graphs per batch")->capture_default_str()->check(CLI::PositiveNumber);
-  cmd->add_option("--threads", args->threads, "TBB threads (0: all cores)")->capture_default_str()->check(CLI::NonNegativeNumber);
+  cmd->add_option("--batch-size", args->batch_size, "graphs per batch")->capture_default_str()->check(positive());
+  cmd->add_option("--threads", args->threads, "TBB threads (0: all cores)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1 << 16));  // NonNegativeNumber prints the largest double
   cmd->callback([args, &context] { run_eval(*args, context); });
 }
 

@@ -79,6 +79,14 @@ ROWS_C = [(f"{label} {case.rsplit('_', 1)[1]}", case, nhwc, gp) for label, case,
 ]
 ROWS["c"] = []  # group c has its own table (two torch layouts): table_c
 
+# group d: one SAGPool_h training epoch on PROTEINS (peer sagpool_h.py time_epochs: batch 128,
+# shuffled, collate + forward + backward + Adam, median of 5 epochs after a warm-up epoch)
+BINARIES["d"] = ["bench_train_epoch"]
+ROWS["d"] = [
+    ("SAGPool_h training epoch, PROTEINS (1,113 graphs)", "sagpool_h_train_epoch",
+     "train_epoch/sagpool_h_proteins/iterations:1"),  # one epoch per iteration
+]
+
 # group e: issue-8 readouts; peer bench/peer_aggregations.py (run by compare.sh), agg_* cases
 BINARIES["e"] = ["bench_aggregations"]
 ROWS["e"] = [

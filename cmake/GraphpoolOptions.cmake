@@ -1,12 +1,31 @@
-# Compiler flags shared by every graphpool target: warnings, -march=native, sanitizers.
+# Compiler flags shared by every graphpool target: warnings, -march=native, sanitizers, and the
+# libFuzzer coverage instrumentation of GRAPHPOOL_FUZZ (clang only; docs/reliability.md).
 function(graphpool_apply_flags target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wno-unused-parameter)
   if(GRAPHPOOL_NATIVE)
     target_compile_options(${target} PRIVATE -march=native)
   endif()
   if(GRAPHPOOL_SANITIZE)
+    # -fno-sanitize-recover: a UBSan report aborts the process (and fails the test) instead of
+    # printing and going on.
     target_compile_options(${target} PRIVATE -fsanitize=${GRAPHPOOL_SANITIZE} -fno-omit-frame-pointer
                                              -fno-sanitize-recover=undefined)
     target_link_options(${target} PUBLIC -fsanitize=${GRAPHPOOL_SANITIZE})
+    if(GRAPHPOOL_SANITIZE_SKIP)
+      # Checks left out after the list above, e.g. the UBSan pointer checks that ASan already
+      # covers and that double the compile time of Eigen code (scripts/ci-sanitize.sh).
+      target_compile_options(${target} PRIVATE -fno-sanitize=${GRAPHPOOL_SANITIZE_SKIP})
+    endif()
+  endif()
+  if(GRAPHPOOL_FUZZ AND target MATCHES "^(graphpool_(core|graph|io)|fuzz_.*)$")
+    # Coverage and comparison tracing for libFuzzer in the libraries the harnesses call (not in
+    # layers, tests or tools: it would only slow down their build); only the harnesses (fuzz/)
+    # link the libFuzzer runtime (-fsanitize=fuzzer), so tests and tools keep their main().
+    target_compile_options(${target} PRIVATE -fsanitize=fuzzer-no-link)
   endif()
 endfunction()
+
+if(GRAPHPOOL_FUZZ AND NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+  message(FATAL_ERROR "GRAPHPOOL_FUZZ needs clang (libFuzzer), got ${CMAKE_CXX_COMPILER_ID}: "
+                      "configure with -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang")
+endif()

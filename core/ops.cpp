@@ -42,6 +42,19 @@ T ordered_sum(const T* p, Index n, Index stride = 1) {
   return s;
 }
 
+// The adjoint of `v` for a closure that writes all of it: adds `expr` into it, or assigns it when
+// nothing was added yet in this backward pass (no zeroing, no re-read).
+template <class T, class Expr>
+void accumulate_flat(Tape<T>& t, Var<T> v, const Expr& expr) {
+  bool fresh = false;
+  Tensor<T>& g = t.grad_for_write(v, fresh);
+  if (fresh) {
+    flat(g) = expr;
+  } else {
+    flat(g) += expr;
+  }
+}
+
 // Row blocks for parallel dense kernels: enough rows per chunk to amortise scheduling.
 constexpr Index kRowGrain = 64;
 
@@ -61,11 +74,16 @@ Var<T> unary(Var<T> x, Forward forward, Derivative derivative) {
   flat(tape.mutable_value(out)) = flat(tape.value(x)).unaryExpr(forward);
   tape.on_backward(out, [x, out, derivative](Tape<T>& t) {
     if (!t.requires_grad(x)) return;
-    auto dx = flat(t.grad(x));
+    bool fresh = false;
+    auto dx = flat(t.grad_for_write(x, fresh));
     auto xv = flat(t.value(x));
     auto yv = flat(t.value(out));
     auto dy = flat(t.grad(out));
-    for (Index i = 0; i < dx.size(); ++i) dx[i] += derivative(xv[i], yv[i]) * dy[i];
+    if (fresh) {
+      for (Index i = 0; i < dx.size(); ++i) dx[i] = derivative(xv[i], yv[i]) * dy[i];
+    } else {
+      for (Index i = 0; i < dx.size(); ++i) dx[i] += derivative(xv[i], yv[i]) * dy[i];
+    }
   });
   return out;
 }
@@ -80,8 +98,8 @@ Var<T> add(Var<T> a, Var<T> b) {
   flat(tape.mutable_value(out)) = flat(tape.value(a)) + flat(tape.value(b));
   // d(a + b)/da = 1, d(a + b)/db = 1
   tape.on_backward(out, [a, b, out](Tape<T>& t) {
-    if (t.requires_grad(a)) flat(t.grad(a)) += flat(t.grad(out));
-    if (t.requires_grad(b)) flat(t.grad(b)) += flat(t.grad(out));
+    if (t.requires_grad(a)) accumulate_flat(t, a, flat(t.grad(out)));
+    if (t.requires_grad(b)) accumulate_flat(t, b, flat(t.grad(out)));
   });
   return out;
 }
@@ -94,7 +112,7 @@ Var<T> sub(Var<T> a, Var<T> b) {
   flat(tape.mutable_value(out)) = flat(tape.value(a)) - flat(tape.value(b));
   // d(a - b)/da = 1, d(a - b)/db = -1
   tape.on_backward(out, [a, b, out](Tape<T>& t) {
-    if (t.requires_grad(a)) flat(t.grad(a)) += flat(t.grad(out));
+    if (t.requires_grad(a)) accumulate_flat(t, a, flat(t.grad(out)));
     if (t.requires_grad(b)) flat(t.grad(b)) -= flat(t.grad(out));
   });
   return out;
@@ -108,8 +126,8 @@ Var<T> mul(Var<T> a, Var<T> b) {
   flat(tape.mutable_value(out)) = flat(tape.value(a)) * flat(tape.value(b));
   // d(a b)/da = b, d(a b)/db = a
   tape.on_backward(out, [a, b, out](Tape<T>& t) {
-    if (t.requires_grad(a)) flat(t.grad(a)) += flat(t.grad(out)) * flat(t.value(b));
-    if (t.requires_grad(b)) flat(t.grad(b)) += flat(t.grad(out)) * flat(t.value(a));
+    if (t.requires_grad(a)) accumulate_flat(t, a, flat(t.grad(out)) * flat(t.value(b)));
+    if (t.requires_grad(b)) accumulate_flat(t, b, flat(t.grad(out)) * flat(t.value(a)));
   });
   return out;
 }
@@ -121,7 +139,7 @@ Var<T> scale(Var<T> a, T s) {
   flat(tape.mutable_value(out)) = flat(tape.value(a)) * s;
   // d(s a)/da = s
   tape.on_backward(out, [a, out, s](Tape<T>& t) {
-    if (t.requires_grad(a)) flat(t.grad(a)) += flat(t.grad(out)) * s;
+    if (t.requires_grad(a)) accumulate_flat(t, a, flat(t.grad(out)) * s);
   });
   return out;
 }
@@ -146,7 +164,7 @@ Var<T> add_bias(Var<T> x, Var<T> bias) {
   }
   // d/dx = 1; d/dbias[c] = sum over rows of dout[:, c]
   tape.on_backward(out, [x, bias, out](Tape<T>& t) {
-    if (t.requires_grad(x)) flat(t.grad(x)) += flat(t.grad(out));
+    if (t.requires_grad(x)) accumulate_flat(t, x, flat(t.grad(out)));
     if (t.requires_grad(bias)) {
       const Tensor<T>& dy = t.grad(out);
       T* db = t.grad(bias).data();
@@ -201,10 +219,15 @@ Var<T> matmul(Var<T> a, Var<T> b) {
   tape.on_backward(out, [a, b, out](Tape<T>& t) {
     const auto dy = t.grad(out).matrix();
     if (t.requires_grad(a)) {
-      auto da = t.grad(a).matrix();
+      bool fresh = false;
+      auto da = t.grad_for_write(a, fresh).matrix();
       const auto bv = t.value(b).matrix();
       parallel_for(0, da.rows(), kRowGrain, [&](Index lo, Index hi) {
-        da.middleRows(lo, hi - lo).noalias() += dy.middleRows(lo, hi - lo) * bv.transpose();
+        if (fresh) {
+          da.middleRows(lo, hi - lo).noalias() = dy.middleRows(lo, hi - lo) * bv.transpose();
+        } else {
+          da.middleRows(lo, hi - lo).noalias() += dy.middleRows(lo, hi - lo) * bv.transpose();
+        }
       });
     }
     if (t.requires_grad(b)) {
@@ -314,7 +337,15 @@ Var<T> concat_cols(std::span<const Var<T>> parts) {
     Index col = 0;
     for (const Var<T>& p : inputs) {
       const Index c = t.value(p).shape()[1];
-      if (t.requires_grad(p)) t.grad(p).matrix() += dy.middleCols(col, c);
+      if (t.requires_grad(p)) {
+        bool fresh = false;
+        auto dp = t.grad_for_write(p, fresh).matrix();
+        if (fresh) {
+          dp = dy.middleCols(col, c);
+        } else {
+          dp += dy.middleCols(col, c);
+        }
+      }
       col += c;
     }
   });
@@ -404,7 +435,7 @@ Var<T> reshape(Var<T> x, const Shape& shape) {
   Var<T> out = tape.make(shape, {x});
   flat(tape.mutable_value(out)) = flat(tape.value(x));
   tape.on_backward(out, [x, out](Tape<T>& t) {
-    if (t.requires_grad(x)) flat(t.grad(x)) += flat(t.grad(out));
+    if (t.requires_grad(x)) accumulate_flat(t, x, flat(t.grad(out)));
   });
   return out;
 }

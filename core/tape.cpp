@@ -27,7 +27,31 @@ Var<T> Tape<T>::push(Shape shape, bool requires_grad) {  // by value: shape may 
   n.value.resize(shape);  // reuses the allocation of the node that had this number last step
   n.requires_grad = requires_grad;
   n.parameter = nullptr;
+  n.grad_pass = 0;  // its adjoint is stale until the next backward touches it
   return Var<T>{this, live_++};
+}
+
+template <class T>
+Tensor<T>& Tape<T>::grad(Var<T> v) {
+  Node& n = node(v);
+  if (n.grad_pass != pass_) {
+    // first use in this pass: d loss / d v starts at zero (storage reused across steps)
+    n.grad.resize(n.value.shape());
+    n.grad.set_zero();
+    n.grad_pass = pass_;
+  }
+  return n.grad;
+}
+
+template <class T>
+Tensor<T>& Tape<T>::grad_for_write(Var<T> v, bool& fresh) {
+  Node& n = node(v);
+  fresh = n.grad_pass != pass_;
+  if (fresh) {
+    n.grad.resize(n.value.shape());  // contents unspecified: the caller assigns every element
+    n.grad_pass = pass_;
+  }
+  return n.grad;
 }
 
 template <class T>
@@ -76,30 +100,29 @@ void Tape<T>::backward(Var<T> loss) {
 template <class T>
 void Tape<T>::backward(Var<T> out, const Tensor<T>& seed) {
   check_same_shape("Tape::backward seed", node(out).value.shape(), seed.shape());
-  // Adjoints start at zero for every node that needs one (storage reused across steps).
-  for (std::int32_t i = 0; i < live_; ++i) {
-    Node& n = nodes_[static_cast<std::size_t>(i)];
-    if (n.requires_grad) {
-      n.grad.resize(n.value.shape());
-      n.grad.set_zero();
-    }
-  }
-  Node& root = node(out);
-  if (!root.requires_grad) return;
+  // A new pass: every adjoint is zero again. They are zeroed lazily on first use (Tape::grad),
+  // so adjoints nothing writes to are never touched.
+  ++pass_;
+  if (!node(out).requires_grad) return;
   // d out / d out = seed (1 for a scalar loss).
-  root.grad.flat() += seed.flat();
+  bool fresh = false;
+  Tensor<T>& root = grad_for_write(out, fresh);
+  root.flat() = seed.flat();
   run_backward(out.id);
   for (std::int32_t i = 0; i < live_; ++i) {
     Node& n = nodes_[static_cast<std::size_t>(i)];
-    if (n.parameter != nullptr) n.parameter->grad.flat() += n.grad.flat();
+    // a parameter nothing reached has a zero adjoint: nothing to add
+    if (n.parameter != nullptr && n.grad_pass == pass_) n.parameter->grad.flat() += n.grad.flat();
   }
 }
 
 template <class T>
 void Tape<T>::run_backward(std::int32_t last) {
-  // Closures run in reverse recording order; those recorded after `last` cannot reach it.
+  // Closures run in reverse recording order; those recorded after `last` cannot reach it, and
+  // those whose output adjoint nothing wrote (still zero) would add zeros: both are skipped.
   for (auto it = steps_.rbegin(); it != steps_.rend(); ++it) {
     if (it->out > last) continue;
+    if (nodes_[static_cast<std::size_t>(it->out)].grad_pass != pass_) continue;
     it->backward(*this);
   }
 }

@@ -63,8 +63,16 @@ class Tape {
 
   const Tensor<T>& value(Var<T> v) const { return node(v).value; }
   Tensor<T>& mutable_value(Var<T> v) { return node(v).value; }
-  Tensor<T>& grad(Var<T> v) { return node(v).grad; }
-  const Tensor<T>& grad(Var<T> v) const { return node(v).grad; }
+  /// The adjoint of v; zero until something adds into it during backward (zeroed lazily, on the
+  /// first access of the current backward pass, so only adjoints that are used are touched).
+  Tensor<T>& grad(Var<T> v);
+  const Tensor<T>& grad(Var<T> v) const { return const_cast<Tape*>(this)->grad(v); }
+  /// For a backward closure that writes EVERY element of v's adjoint: the adjoint storage, and
+  /// `fresh` = true when nothing was added into it yet in this backward pass. When fresh its
+  /// contents are unspecified and the closure must assign (=) instead of accumulating (+=); this
+  /// saves zeroing and re-reading it.
+  ///   bool fresh;  Tensor<T>& dx = t.grad_for_write(x, fresh);  fresh ? dx = g : dx += g;
+  Tensor<T>& grad_for_write(Var<T> v, bool& fresh);
   bool requires_grad(Var<T> v) const { return node(v).requires_grad; }
 
   /// Seeds d loss / d loss = 1 (loss must have one element) and runs the closures in reverse.
@@ -83,6 +91,7 @@ class Tape {
     Tensor<T> grad;
     bool requires_grad = false;
     Parameter<T>* parameter = nullptr;
+    std::uint64_t grad_pass = 0;  // grad is valid (zeroed or written) in backward pass number ..
   };
   struct Step {
     std::int32_t out;
@@ -98,6 +107,7 @@ class Tape {
   std::deque<Node> nodes_;
   std::int32_t live_ = 0;
   std::vector<Step> steps_;
+  std::uint64_t pass_ = 1;  // number of the current (or next) backward pass; node grad_pass < it
 };
 
 extern template class Tape<float>;

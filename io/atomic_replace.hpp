@@ -17,4 +17,10 @@ std::string temporary_path_for(const std::string& path);
 /// naming `path`.
 void replace_with(const std::string& temp, const std::string& path);
 
+/// Removes the temporary files "<name>.tmp-<pid>-<n>" in `directory` (not recursive) that a
+/// process which no longer runs left behind (killed mid-write); returns how many. Files of this
+/// process and of live processes are kept.
+///   remove_stale_temporaries("out/seed_0");   // at the start of a run writing there
+int remove_stale_temporaries(const std::string& directory);
+
 }  // namespace graphpool

@@ -121,7 +121,29 @@ struct DatasetFile::Impl {
     if (static_cast<int>(dims.size()) != rank)
       fail(dataset,
            "expected rank " + std::to_string(rank) + ", got rank " + std::to_string(dims.size()));
+    check_size(ds, dataset, dims, int64 ? 8 : 4);
     return dims;
+  }
+
+  /// The shape is small enough for Index arithmetic (<= 2^48 elements) and its data is really
+  /// in the file: a dataset that declares far more than its storage could hold (chunks never
+  /// written, or beyond deflate's ~1032:1 ratio) is corrupt, not a reason to allocate.
+  void check_size(const h5::Handle& ds, const std::string& dataset,
+                  const std::vector<hsize_t>& dims, hsize_t element_bytes) const {
+    constexpr hsize_t kMaxElements = hsize_t(1) << 48;
+    hsize_t count = 1;
+    std::string shape;
+    for (hsize_t d : dims) shape += (shape.empty() ? "[" : ", ") + std::to_string(d);
+    shape += "]";
+    for (hsize_t d : dims) {
+      if (d > kMaxElements || (d != 0 && count > kMaxElements / d))
+        fail(dataset, "shape " + shape + " is too large (more than 2^48 elements)");
+      count *= d;
+    }
+    const hsize_t bytes = count * element_bytes, stored = H5Dget_storage_size(ds.id());
+    if (bytes / 1100 > stored)
+      fail(dataset, "shape " + shape + " needs " + std::to_string(bytes) +
+                        " bytes but the file stores " + std::to_string(stored));
   }
 
   /// Reads a whole rank-1 int64 dataset of `expected` entries.

@@ -36,6 +36,27 @@ std::size_t num_points(hid_t attribute) {
   return n < 0 ? 0 : static_cast<std::size_t>(n);
 }
 
+/// Throws IoError unless the attribute stores exactly `points` elements of its type's size in
+/// the file. HDF5 1.10 trusts the type: a corrupt attribute whose variable-length string type
+/// claims fewer bytes than its on-disk element (4 + address size + 4) makes H5Aread copy past
+/// the stored data (a heap overflow inside HDF5), so this is checked before any H5Aread.
+void check_storage(hid_t attribute, hid_t type, std::size_t points, const std::string& name,
+                   const std::string& context) {
+  hsize_t element = H5Tget_size(type);
+  if (H5Tis_variable_str(type) > 0 || H5Tget_class(type) == H5T_VLEN) {
+    Handle file = checked(H5Iget_file_id(attribute), H5Fclose, context);
+    Handle fcpl = checked(H5Fget_create_plist(file.id()), H5Pclose, context);
+    std::size_t sizeof_addr = 0, sizeof_size = 0;
+    check(H5Pget_sizes(fcpl.id(), &sizeof_addr, &sizeof_size), context);
+    element = 4 + sizeof_addr + 4;
+  }
+  const hsize_t stored = H5Aget_storage_size(attribute);
+  if (element == 0 || stored % element != 0 || stored / element != points)
+    throw IoError(context + ": attribute '" + name + "' is corrupt: " + std::to_string(stored) +
+                  " bytes stored for " + std::to_string(points) + " values of " +
+                  std::to_string(element) + " bytes");
+}
+
 Handle open_attribute(hid_t loc, const std::string& name, const std::string& context) {
   if (!has_attribute(loc, name)) throw IoError(context + ": missing attribute '" + name + "'");
   return checked(H5Aopen(loc, name.c_str(), H5P_DEFAULT), H5Aclose,
@@ -216,6 +237,7 @@ long long read_int_attribute(hid_t loc, const std::string& name, const std::stri
   if (H5Tget_class(type.id()) != H5T_INTEGER || num_points(attr.id()) != 1)
     throw IoError(context + ": attribute '" + name + "' must be one integer, got " +
                   type_name(type.id()) + " x " + std::to_string(num_points(attr.id())));
+  check_storage(attr.id(), type.id(), 1, name, context);
   long long value = 0;
   check(H5Aread(attr.id(), H5T_NATIVE_LLONG, &value), context + ": attribute " + name);
   return value;
@@ -228,6 +250,7 @@ double read_double_attribute(hid_t loc, const std::string& name, const std::stri
   if ((cls != H5T_FLOAT && cls != H5T_INTEGER) || num_points(attr.id()) != 1)
     throw IoError(context + ": attribute '" + name + "' must be one number, got " +
                   type_name(type.id()) + " x " + std::to_string(num_points(attr.id())));
+  check_storage(attr.id(), type.id(), 1, name, context);
   double value = 0;
   check(H5Aread(attr.id(), H5T_NATIVE_DOUBLE, &value), context + ": attribute " + name);
   return value;
@@ -239,6 +262,7 @@ std::string read_string_attribute(hid_t loc, const std::string& name, const std:
   if (H5Tget_class(type.id()) != H5T_STRING || num_points(attr.id()) != 1)
     throw IoError(context + ": attribute '" + name + "' must be one string, got " +
                   type_name(type.id()) + " x " + std::to_string(num_points(attr.id())));
+  check_storage(attr.id(), type.id(), 1, name, context);
   Handle mem = checked(H5Tcopy(H5T_C_S1), H5Tclose, context);
   H5Tset_cset(mem.id(), H5Tget_cset(type.id()));
   if (H5Tis_variable_str(type.id()) > 0) {
@@ -265,6 +289,7 @@ std::vector<Index> read_int_array_attribute(hid_t loc, const std::string& name,
   if (H5Tget_class(type.id()) != H5T_INTEGER)
     throw IoError(context + ": attribute '" + name + "' must be integers, got " +
                   type_name(type.id()));
+  check_storage(attr.id(), type.id(), num_points(attr.id()), name, context);
   std::vector<Index> values(num_points(attr.id()));
   if (!values.empty())
     check(H5Aread(attr.id(), H5T_NATIVE_INT64, values.data()), context + ": attribute " + name);

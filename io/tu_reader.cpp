@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -161,31 +164,34 @@ ShiftedLabels shift_labels(const TextFile& f, const Table<Index>& t) {
   constexpr Index kMaxWidth = Index(1) << 16;
   const auto [lo, hi] = std::minmax_element(t.values.begin(), t.values.end());
   ShiftedLabels out;
-  out.width = *hi - *lo + 1;
-  if (*hi - *lo >= kMaxWidth || out.width > kMaxWidth)
+  // max - min in unsigned arithmetic: for labels near both ends of int64 it does not fit in one.
+  const std::uint64_t span = static_cast<std::uint64_t>(*hi) - static_cast<std::uint64_t>(*lo);
+  if (span >= static_cast<std::uint64_t>(kMaxWidth))
     fail(f, (hi - t.values.begin()) + 1,
          "labels span " + str(*lo) + " .. " + str(*hi) + ": a one-hot encoding would need more " +
              "than " + str(kMaxWidth) + " columns");
+  out.width = static_cast<Index>(span) + 1;
   out.labels.resize(t.values.size());
   for (std::size_t i = 0; i < t.values.size(); ++i) out.labels[i] = t.values[i] - *lo;
   return out;
 }
 
-}  // namespace
+/// Where the files come from: a folder, or texts in memory. `exists(suffix)` says whether
+/// <name>_<suffix>.txt is there, `read(suffix)` returns its text.
+struct TuSource {
+  std::string where;  ///< the folder (or "(memory)") for messages and GraphCollection::source
+  std::function<bool(const char*)> exists;
+  std::function<std::string(const char* suffix, const std::string& label)> read;
+};
 
-GraphCollection read_tu(const std::string& dir, const std::string& name, const TuOptions& options,
-                        TuStats* stats) {
+GraphCollection parse_tu(const TuSource& source, const std::string& name, const TuOptions& options,
+                         TuStats* stats) {
+  const std::string& dir = source.where;
   const auto label_of = [&](const char* suffix) { return name + "_" + suffix + ".txt"; };
-  const auto path_of = [&](const char* suffix) {
-    return (std::filesystem::path(dir) / label_of(suffix)).string();
-  };
-  const auto exists = [&](const char* suffix) {
-    std::error_code ec;
-    return std::filesystem::is_regular_file(path_of(suffix), ec);
-  };
+  const auto exists = [&](const char* suffix) { return source.exists(suffix); };
   const auto load = [&](const char* suffix, const char* why) {
     if (!exists(suffix)) throw IoError(dir + ": missing " + label_of(suffix) + " (" + why + ")");
-    return read_text(path_of(suffix), label_of(suffix));
+    return TextFile{label_of(suffix), source.read(suffix, label_of(suffix))};
   };
 
   GraphCollection c;
@@ -354,6 +360,34 @@ GraphCollection read_tu(const std::string& dir, const std::string& name, const T
   if (has_edge_features) c.edge_attr = Tensor<float>(Shape{c.num_edges(), De}, std::move(features));
   if (stats) *stats = st;
   return c;
+}
+
+}  // namespace
+
+GraphCollection read_tu(const std::string& dir, const std::string& name, const TuOptions& options,
+                        TuStats* stats) {
+  const auto path_of = [&](const char* suffix) {
+    return (std::filesystem::path(dir) / (name + "_" + suffix + ".txt")).string();
+  };
+  TuSource source;
+  source.where = dir;
+  source.exists = [&](const char* suffix) {
+    std::error_code ec;
+    return std::filesystem::is_regular_file(path_of(suffix), ec);
+  };
+  source.read = [&](const char* suffix, const std::string& label) {
+    return read_text(path_of(suffix), label).text;
+  };
+  return parse_tu(source, name, options, stats);
+}
+
+GraphCollection read_tu_texts(const std::map<std::string, std::string>& files,
+                              const std::string& name, const TuOptions& options, TuStats* stats) {
+  TuSource source;
+  source.where = "(memory)";
+  source.exists = [&](const char* suffix) { return files.count(suffix) > 0; };
+  source.read = [&](const char* suffix, const std::string&) { return files.at(suffix); };
+  return parse_tu(source, name, options, stats);
 }
 
 }  // namespace graphpool

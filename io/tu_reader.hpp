@@ -8,6 +8,7 @@
 ///   GraphCollection c = read_tu("data/PROTEINS", "PROTEINS", TuOptions(), &stats);
 /// Every malformed input throws IoError naming the file and the line:
 ///   "PROTEINS_A.txt line 812: node id 43472 > 43471 nodes".
+#include <map>
 #include <string>
 
 #include "graph/graph.hpp"
@@ -55,5 +56,12 @@ struct TuStats {
 /// "<dir>: missing <file>" when a required file is absent.
 GraphCollection read_tu(const std::string& dir, const std::string& name,
                         const TuOptions& options = {}, TuStats* stats = nullptr);
+
+/// The same from texts in memory, keyed by suffix ("A", "graph_indicator", "graph_labels",
+/// "node_labels", ...); messages name "(memory)" for the folder. For tests and fuzzing:
+///   read_tu_texts({{"A", "1, 2\n"}, {"graph_indicator", "1\n1\n"}, {"graph_labels", "0\n"}}, "T");
+GraphCollection read_tu_texts(const std::map<std::string, std::string>& files,
+                              const std::string& name, const TuOptions& options = {},
+                              TuStats* stats = nullptr);
 
 }  // namespace graphpool

@@ -44,6 +44,26 @@ void horizontal_mean(const T* t, const PoolAxis& cols, const T* d, T* o) {
   }
 }
 
+// sum_i x[i] over n contiguous values in 8 interleaved lanes (vectorised), lanes added in order.
+template <class T>
+T plane_sum(const T* __restrict x, Index n) {
+  T lane[8] = {};
+  Index i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; ++j) lane[j] += x[i + j];
+  for (; i < n; ++i) lane[i % 8] += x[i];
+  return ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+}
+
+// Exact 2 x 2 windows, one output row from input rows r0, r1 (the divisor is 4 with or without
+// count_include_pad): o[ow] = ((r0[2ow] + r1[2ow]) + (r0[2ow+1] + r1[2ow+1])) / 4, the separable
+// path's order (rows first); * 0.25 is exact.
+template <class T>
+void mean_row_k2s2(const T* __restrict r0, const T* __restrict r1, Index OW, T* __restrict o) {
+  for (Index ow = 0; ow < OW; ++ow)
+    o[ow] = ((r0[2 * ow] + r1[2 * ow]) + (r0[2 * ow + 1] + r1[2 * ow + 1])) * T(0.25);
+}
+
 // The divisors of output row oh: rows x cols, nominal or in-bounds.
 template <class T>
 void row_divisors(const PoolGrid& g, Index oh, bool include_pad, T* d) {
@@ -64,11 +84,22 @@ void avg_pool2d_planes(const T* x, Index planes, const PoolGrid& g, bool include
   // divisors of every output, shared by all planes
   std::vector<T> div(static_cast<std::size_t>(OH * OW));
   for (Index oh = 0; oh < OH; ++oh) row_divisors(g, oh, include_pad, div.data() + oh * OW);
+  const bool whole = is_whole_plane(g);
+  const bool exact2 = is_exact_k2s2(g.rows) && is_exact_k2s2(g.cols);
   for_each_plane_chunk(planes, H * W, [&](Index lo, Index hi) {
     std::vector<T> buf(static_cast<std::size_t>(L), T(0));
     T* t = buf.data() + P;
     for (Index p = lo; p < hi; ++p) {
       const T* xp = x + p * H * W;
+      if (whole) {  // out = sum of the plane / divisor
+        out[p] = plane_sum(xp, H * W) / div[0];
+        continue;
+      }
+      if (exact2) {
+        for (Index oh = 0; oh < OH; ++oh)
+          mean_row_k2s2(xp + 2 * oh * W, xp + (2 * oh + 1) * W, OW, out + p * OH * OW + oh * OW);
+        continue;
+      }
       for (Index oh = 0; oh < OH; ++oh) {
         T* o = out + p * OH * OW + oh * OW;
         const T* d = div.data() + oh * OW;
@@ -90,16 +121,55 @@ void avg_pool2d_planes(const T* x, Index planes, const PoolGrid& g, bool include
   });
 }
 
+namespace {
+
+// Exact 2 x 2 windows, overwriting: each input of the row pair gets its window's g / 4 (the
+// accumulating path adds 0 + g / 4, the same bits); an odd last row or column gets 0.
+template <class T>
+void mean_plane_backward_k2s2(const T* __restrict go, const PoolGrid& g, T* __restrict gx) {
+  const Index H = g.in_h(), W = g.in_w(), OH = g.out_h(), OW = g.out_w();
+  for (Index oh = 0; oh < OH; ++oh) {
+    T* __restrict r0 = gx + 2 * oh * W;
+    T* __restrict r1 = r0 + W;
+    const T* __restrict gr = go + oh * OW;
+    for (Index ow = 0; ow < OW; ++ow) {
+      const T share = gr[ow] / T(4);
+      r0[2 * ow] = r0[2 * ow + 1] = r1[2 * ow] = r1[2 * ow + 1] = share;
+    }
+    if (W % 2 == 1) r0[W - 1] = r1[W - 1] = T(0);
+  }
+  if (H % 2 == 1) std::fill(gx + (H - 1) * W, gx + H * W, T(0));
+}
+
+}  // namespace
+
 template <class T>
 void avg_pool2d_planes_backward(const T* grad_out, Index planes, const PoolGrid& g,
-                                bool include_pad, T* grad_x) {
+                                bool include_pad, T* grad_x, bool accumulate) {
   const Index H = g.in_h(), W = g.in_w(), OH = g.out_h(), OW = g.out_w();
   std::vector<T> div(static_cast<std::size_t>(OH * OW));
   for (Index oh = 0; oh < OH; ++oh) row_divisors(g, oh, include_pad, div.data() + oh * OW);
+  const bool whole = is_whole_plane(g);
+  const bool exact2 = !accumulate && is_exact_k2s2(g.rows) && is_exact_k2s2(g.cols);
   for_each_plane_chunk(planes, H * W, [&](Index lo, Index hi) {
     std::vector<T> t(static_cast<std::size_t>(W));
     for (Index p = lo; p < hi; ++p) {
-      T* gx = grad_x + p * H * W;
+      T* __restrict gx = grad_x + p * H * W;
+      if (whole) {  // d out / d x[i] = 1 / divisor for every i of the plane
+        const T share = grad_out[p] / div[0];
+        if (accumulate) {
+          for (Index i = 0; i < H * W; ++i) gx[i] += share;
+        } else {
+          std::fill(gx, gx + H * W, share);
+        }
+        continue;
+      }
+      if (exact2) {
+        mean_plane_backward_k2s2(grad_out + p * OH * OW, g, gx);
+        continue;
+      }
+      // overwrite: zero the plane while it is in cache, then accumulate
+      if (!accumulate) std::fill(gx, gx + H * W, T(0));
       for (Index oh = 0; oh < OH; ++oh) {
         const T* go = grad_out + p * OH * OW + oh * OW;
         const T* d = div.data() + oh * OW;
@@ -139,7 +209,9 @@ Var<T> avg_pool2d_on_grid(Var<T> x, const PoolGrid& g, bool include_pad) {
   tape.on_backward(out, [x, out, g, include_pad](Tape<T>& t) {
     if (!t.requires_grad(x)) return;
     const Shape& s = t.value(x).shape();
-    avg_pool2d_planes_backward(t.grad(out).data(), s[0] * s[1], g, include_pad, t.grad(x).data());
+    bool fresh = false;
+    T* gx = t.grad_for_write(x, fresh).data();  // fresh: assign every element, no zeroing
+    avg_pool2d_planes_backward(t.grad(out).data(), s[0] * s[1], g, include_pad, gx, !fresh);
   });
   return out;
 }
@@ -151,11 +223,11 @@ Var<T> avg_pool2d(Var<T> x, const AvgPool2dOptions& options) {
   return avg_pool2d_on_grid(x, g, options.count_include_pad_);
 }
 
-#define GRAPHPOOL_INSTANTIATE(T)                                                           \
-  template void avg_pool2d_planes<T>(const T*, Index, const PoolGrid&, bool, T*);          \
-  template void avg_pool2d_planes_backward<T>(const T*, Index, const PoolGrid&, bool, T*); \
-  template void avg_pool2d<T>(const Tensor<T>&, const AvgPool2dOptions&, Tensor<T>&);      \
-  template Var<T> avg_pool2d<T>(Var<T>, const AvgPool2dOptions&);                          \
+#define GRAPHPOOL_INSTANTIATE(T)                                                                 \
+  template void avg_pool2d_planes<T>(const T*, Index, const PoolGrid&, bool, T*);                \
+  template void avg_pool2d_planes_backward<T>(const T*, Index, const PoolGrid&, bool, T*, bool); \
+  template void avg_pool2d<T>(const Tensor<T>&, const AvgPool2dOptions&, Tensor<T>&);            \
+  template Var<T> avg_pool2d<T>(Var<T>, const AvgPool2dOptions&);                                \
   template Var<T> avg_pool2d_on_grid<T>(Var<T>, const PoolGrid&, bool);
 GRAPHPOOL_INSTANTIATE(float)
 GRAPHPOOL_INSTANTIATE(double)

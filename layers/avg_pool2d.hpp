@@ -16,10 +16,11 @@ PoolGrid avg_pool2d_grid(const AvgPool2dOptions& options, Index H, Index W);
 /// in-bounds counts otherwise (the grid's rows x cols).
 template <class T>
 void avg_pool2d_planes(const T* x, Index planes, const PoolGrid& grid, bool include_pad, T* out);
-/// grad_x[p, i] += sum over windows o holding i of grad_out[p, o] / divisor_o.
+/// grad_x[p, i] += sum over windows o holding i of grad_out[p, o] / divisor_o; with
+/// accumulate == false grad_x is overwritten (every element assigned, no zeroing beforehand).
 template <class T>
 void avg_pool2d_planes_backward(const T* grad_out, Index planes, const PoolGrid& grid,
-                                bool include_pad, T* grad_x);
+                                bool include_pad, T* grad_x, bool accumulate = true);
 
 /// Forward only into `out` (resized, allocation reused).
 template <class T>

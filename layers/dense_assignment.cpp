@@ -7,6 +7,9 @@
 #include <vector>
 
 #include "core/errors.hpp"
+#include "core/ops.hpp"
+#include "layers/batched_matmul.hpp"
+#include "layers/dense_batch.hpp"
 
 namespace graphpool {
 
@@ -74,7 +77,47 @@ Var<T> dense_assignment(Var<T> s, std::span<const std::uint8_t> mask, double tem
   return out;
 }
 
-template Var<float> dense_assignment(Var<float>, std::span<const std::uint8_t>, double);
-template Var<double> dense_assignment(Var<double>, std::span<const std::uint8_t>, double);
+namespace {
+
+// A rank-2 input [R, C] as [1, R, C] (PyG's unsqueeze(0)); rank 3 unchanged.
+template <class T>
+Var<T> as_batched(Var<T> v, const std::string& who) {
+  if (v.shape().rank() == 3) return v;
+  if (v.shape().rank() == 2) return reshape(v, Shape{1, v.shape()[0], v.shape()[1]});
+  throw ShapeError(who + " must be rank 2 or 3, got " + v.shape().str());
+}
+
+}  // namespace
+
+template <class T>
+DenseCoarsening<T> dense_coarsen(const char* what, Var<T> x, Var<T> adj, Var<T> s,
+                                 std::span<const std::uint8_t> mask, double temp) {
+  const std::string name(what);
+  x = as_batched(x, name + ": x");
+  adj = as_batched(adj, name + ": adj");
+  s = as_batched(s, name + ": s");
+  const Index B = x.shape()[0], N = x.shape()[1];
+  if (!(adj.shape() == Shape{B, N, N}) || s.shape()[0] != B || s.shape()[1] != N) {
+    throw ShapeError(name + ": x is " + x.shape().str() + ", adj " + adj.shape().str() + ", s " +
+                     s.shape().str() + "; expected [B, N, F], [B, N, N], [B, N, C]");
+  }
+  DenseCoarsening<T> out;
+  // s = softmax(s / temp, -1) * mask; x = x * mask
+  out.s = dense_assignment(s, mask, temp);
+  if (!mask.empty()) x = mask_nodes(x, mask);
+  // x' = s^T x;  A' = (s^T A) s
+  out.x = batched_matmul(out.s, x, /*transpose_a=*/true);
+  out.adj = batched_matmul(batched_matmul(out.s, adj, true), out.s);
+  out.input_adj = adj;
+  return out;
+}
+
+#define GRAPHPOOL_INSTANTIATE_DENSE_ASSIGNMENT(T)                                  \
+  template Var<T> dense_assignment(Var<T>, std::span<const std::uint8_t>, double); \
+  template DenseCoarsening<T> dense_coarsen(const char*, Var<T>, Var<T>, Var<T>,   \
+                                            std::span<const std::uint8_t>, double);
+GRAPHPOOL_INSTANTIATE_DENSE_ASSIGNMENT(float)
+GRAPHPOOL_INSTANTIATE_DENSE_ASSIGNMENT(double)
+#undef GRAPHPOOL_INSTANTIATE_DENSE_ASSIGNMENT
 
 }  // namespace graphpool

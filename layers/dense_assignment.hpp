@@ -15,4 +15,17 @@ namespace graphpool {
 template <class T>
 Var<T> dense_assignment(Var<T> s, std::span<const std::uint8_t> mask = {}, double temp = 1.0);
 
+/// The steps DiffPool and MinCut share, on inputs [B, N, F], [B, N, N], [B, N, C] (or the same
+/// without B): s = dense_assignment(s, mask, temp), x masked, x' = s^T x and A' = s^T A s.
+template <class T>
+struct DenseCoarsening {
+  Var<T> x;          ///< [B, C, F] pooled features
+  Var<T> adj;        ///< [B, C, C] coarsened adjacency (not normalised)
+  Var<T> s;          ///< [B, N, C] the masked soft assignment
+  Var<T> input_adj;  ///< [B, N, N] the input adjacency, batched
+};
+template <class T>
+DenseCoarsening<T> dense_coarsen(const char* what, Var<T> x, Var<T> adj, Var<T> s,
+                                 std::span<const std::uint8_t> mask, double temp);
+
 }  // namespace graphpool

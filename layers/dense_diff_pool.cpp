@@ -6,9 +6,7 @@
 
 #include "core/errors.hpp"
 #include "core/ops.hpp"
-#include "layers/batched_matmul.hpp"
 #include "layers/dense_assignment.hpp"
-#include "layers/dense_batch.hpp"
 
 namespace graphpool {
 
@@ -20,14 +18,6 @@ template <class T>
 using Mat = Eigen::Map<RowMatrix<T>>;
 template <class T>
 using ConstMat = Eigen::Map<const RowMatrix<T>>;
-
-// A rank-2 input [R, C] as [1, R, C] (PyG's unsqueeze(0)); rank 3 unchanged.
-template <class T>
-Var<T> as_batched(Var<T> v, const char* who) {
-  if (v.shape().rank() == 3) return v;
-  if (v.shape().rank() == 2) return reshape(v, Shape{1, v.shape()[0], v.shape()[1]});
-  throw ShapeError(std::string(who) + " must be rank 2 or 3, got " + v.shape().str());
-}
 
 }  // namespace
 
@@ -119,22 +109,12 @@ template <class T>
 DiffPoolOutput<T> dense_diff_pool(Var<T> x, Var<T> adj, Var<T> s,
                                   std::span<const std::uint8_t> mask,
                                   const DenseDiffPoolOptions& options) {
-  x = as_batched(x, "dense_diff_pool: x");
-  adj = as_batched(adj, "dense_diff_pool: adj");
-  s = as_batched(s, "dense_diff_pool: s");
-  const Index B = x.shape()[0], N = x.shape()[1];
-  if (!(adj.shape() == Shape{B, N, N}) || s.shape()[0] != B || s.shape()[1] != N) {
-    throw ShapeError("dense_diff_pool: x is " + x.shape().str() + ", adj " + adj.shape().str() +
-                     ", s " + s.shape().str() + "; expected [B, N, F], [B, N, N], [B, N, C]");
-  }
+  const DenseCoarsening<T> coarse = dense_coarsen("dense_diff_pool", x, adj, s, mask, 1.0);
   DiffPoolOutput<T> out;
-  // s = softmax(s, -1) * mask; x = x * mask
-  out.s = dense_assignment(s, mask);
-  if (!mask.empty()) x = mask_nodes(x, mask);
-  // x' = s^T x;  A' = (s^T A) s
-  out.x = batched_matmul(out.s, x, /*transpose_a=*/true);
-  out.adj = batched_matmul(batched_matmul(out.s, adj, true), out.s);
-  out.link_loss = diff_pool_link_loss(adj, out.s, options.normalize_);
+  out.s = coarse.s;
+  out.x = coarse.x;
+  out.adj = coarse.adj;
+  out.link_loss = diff_pool_link_loss(coarse.input_adj, out.s, options.normalize_);
   out.entropy_loss = diff_pool_entropy_loss(out.s);
   return out;
 }

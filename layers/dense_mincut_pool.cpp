@@ -6,9 +6,7 @@
 
 #include "core/errors.hpp"
 #include "core/ops.hpp"
-#include "layers/batched_matmul.hpp"
 #include "layers/dense_assignment.hpp"
-#include "layers/dense_batch.hpp"
 
 namespace graphpool {
 
@@ -22,13 +20,6 @@ template <class T>
 using ConstMat = Eigen::Map<const RowMatrix<T>>;
 template <class T>
 using Vec = Eigen::Matrix<T, Eigen::Dynamic, 1>;
-
-template <class T>
-Var<T> as_batched(Var<T> v, const char* who) {
-  if (v.shape().rank() == 3) return v;
-  if (v.shape().rank() == 2) return reshape(v, Shape{1, v.shape()[0], v.shape()[1]});
-  throw ShapeError(std::string(who) + " must be rank 2 or 3, got " + v.shape().str());
-}
 
 // Sum of per-batch values in batch order (deterministic for any thread count).
 template <class T>
@@ -212,24 +203,14 @@ template <class T>
 MinCutPoolOutput<T> dense_mincut_pool(Var<T> x, Var<T> adj, Var<T> s,
                                       std::span<const std::uint8_t> mask,
                                       const DenseMinCutPoolOptions& options) {
-  x = as_batched(x, "dense_mincut_pool: x");
-  adj = as_batched(adj, "dense_mincut_pool: adj");
-  s = as_batched(s, "dense_mincut_pool: s");
-  const Index B = x.shape()[0], N = x.shape()[1];
-  if (!(adj.shape() == Shape{B, N, N}) || s.shape()[0] != B || s.shape()[1] != N) {
-    throw ShapeError("dense_mincut_pool: x is " + x.shape().str() + ", adj " + adj.shape().str() +
-                     ", s " + s.shape().str() + "; expected [B, N, F], [B, N, N], [B, N, C]");
-  }
+  const DenseCoarsening<T> coarse =
+      dense_coarsen("dense_mincut_pool", x, adj, s, mask, options.temp_);
   MinCutPoolOutput<T> out;
-  // s = softmax(s / temp, -1) * mask; x = x * mask
-  out.s = dense_assignment(s, mask, options.temp_);
-  if (!mask.empty()) x = mask_nodes(x, mask);
-  // x' = s^T x;  A' = (s^T A) s
-  out.x = batched_matmul(out.s, x, /*transpose_a=*/true);
-  Var<T> coarse = batched_matmul(batched_matmul(out.s, adj, true), out.s);
-  out.mincut_loss = mincut_loss(adj, out.s);
+  out.s = coarse.s;
+  out.x = coarse.x;
+  out.mincut_loss = mincut_loss(coarse.input_adj, out.s);
   out.ortho_loss = mincut_ortho_loss(out.s);
-  out.adj = mincut_normalize_adj(coarse);
+  out.adj = mincut_normalize_adj(coarse.adj);
   return out;
 }
 

@@ -23,7 +23,9 @@ Var<T> gcn_propagate(Var<T> x, const GcnNorm<T>& norm) {
   tape.on_backward(out, [x, out, norm](Tape<T>& t) {
     if (!t.requires_grad(x)) return;
     const Tensor<T>& dout = t.grad(out);
-    norm.propagate_transpose(dout.matrix(), t.grad(x).matrix(), /*add=*/true);
+    bool fresh = false;
+    Tensor<T>& dx = t.grad_for_write(x, fresh);
+    norm.propagate_transpose(dout.matrix(), dx.matrix(), /*add=*/!fresh);
   });
   return out;
 }
@@ -33,8 +35,37 @@ namespace {
 // Row blocks of the dense products: large enough that packing W once per block is cheap.
 constexpr Index kGemmRows = 256;
 
-// out = A_hat (x W) (+ b), one tape node; x W lives in a gradient-free node whose storage the
-// tape reuses, and backward reuses it again for A_hat^T dout.
+// dst[rows] (+)= a[rows] b for fixed row blocks; `assign` overwrites instead of adding.
+template <class T, class A, class B>
+void gemm_rows(const A& a, const B& b, MatrixMap<T> dst, bool assign) {
+  parallel_for(0, dst.rows(), kGemmRows, [&](Index lo, Index hi) {
+    if (assign) {
+      dst.middleRows(lo, hi - lo).noalias() = a.middleRows(lo, hi - lo) * b;
+    } else {
+      dst.middleRows(lo, hi - lo).noalias() += a.middleRows(lo, hi - lo) * b;
+    }
+  });
+}
+
+// a^T b summed over fixed row blocks in block order: identical bits for any thread count.
+template <class T>
+RowMatrix<T> gemm_tn(ConstMatrixMap<T> a, ConstMatrixMap<T> b) {
+  return parallel_reduce(
+      Index{0}, a.rows(), kGemmRows, RowMatrix<T>(RowMatrix<T>::Zero(a.cols(), b.cols())),
+      [&](Index lo, Index hi) -> RowMatrix<T> {
+        return a.middleRows(lo, hi - lo).transpose() * b.middleRows(lo, hi - lo);
+      },
+      [](RowMatrix<T> acc, const RowMatrix<T>& part) {
+        acc += part;
+        return acc;
+      });
+}
+
+// out = A_hat (x W) (+ b), one tape node. By associativity A_hat (x W) == (A_hat x) W, so the
+// sparse aggregation runs on the narrower side: on x W when out <= in (PyG's order), on x when
+// in < out (the first layer of a model on one-hot labels: 3 columns instead of 128). The two
+// orders are the same algebra and differ only in rounding. The intermediate (x W or A_hat x)
+// lives in a gradient-free node whose storage the tape reuses, and backward reuses it again.
 template <class T>
 Var<T> gcn_conv_impl(Var<T> x, const GcnNorm<T>& norm, Var<T> weight, const Var<T>* bias) {
   Tape<T>& tape = *x.tape;
@@ -54,68 +85,79 @@ Var<T> gcn_conv_impl(Var<T> x, const GcnNorm<T>& norm, Var<T> weight, const Var<
     throw ShapeError("gcn_conv: bias must have " + std::to_string(out_c) +
                      " elements but has shape " + bias->shape().str());
   }
-  Var<T> xw = tape.make(Shape{N, out_c}, std::span<const Var<T>>{});  // scratch, no gradient
+  const bool aggregate_first = in < out_c;
+  // scratch: A_hat x [N, in] when aggregating first, else x W [N, out]; no gradient
+  Var<T> mid = tape.make(Shape{N, aggregate_first ? in : out_c}, std::span<const Var<T>>{});
   Var<T> out = bias ? tape.make(Shape{N, out_c}, {x, weight, *bias})
                     : tape.make(Shape{N, out_c}, {x, weight});
   {
-    const auto xv = tape.value(x).matrix();
     const auto wv = tape.value(weight).matrix();
-    auto xwv = tape.mutable_value(xw).matrix();
-    // xw = x W, by fixed row blocks
-    parallel_for(0, N, kGemmRows, [&](Index lo, Index hi) {
-      xwv.middleRows(lo, hi - lo).noalias() = xv.middleRows(lo, hi - lo) * wv;
-    });
-    // out = A_hat xw + b
+    auto midv = tape.mutable_value(mid).matrix();
+    auto y = tape.mutable_value(out).matrix();
     std::span<const T> b;
     if (bias) b = tape.value(*bias).values();
-    norm.propagate(tape.value(xw).matrix(), tape.mutable_value(out).matrix(), false, b);
+    if (aggregate_first) {
+      // mid = A_hat x;  out = mid W + b
+      norm.propagate(tape.value(x).matrix(), midv);
+      parallel_for(0, N, kGemmRows, [&](Index lo, Index hi) {
+        y.middleRows(lo, hi - lo).noalias() = midv.middleRows(lo, hi - lo) * wv;
+        if (!b.empty()) {
+          const Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>> bv(b.data(), out_c);
+          y.middleRows(lo, hi - lo).rowwise() += bv;
+        }
+      });
+    } else {
+      // mid = x W;  out = A_hat mid + b
+      gemm_rows<T>(tape.value(x).matrix(), wv, midv, /*assign=*/true);
+      norm.propagate(tape.value(mid).matrix(), y, false, b);
+    }
   }
   const bool has_bias = bias != nullptr;
   const Var<T> bias_var = has_bias ? *bias : Var<T>{};
-  // g = A_hat^T dout;  dx += g W^T;  dW += x^T g;  db += column sums of dout
-  tape.on_backward(out, [x, weight, bias_var, has_bias, xw, out, norm, N, in, out_c](Tape<T>& t) {
-    const Tensor<T>& dout = t.grad(out);
-    if (has_bias && t.requires_grad(bias_var)) {
-      using Row = Eigen::Matrix<T, 1, Eigen::Dynamic>;
-      Row db = parallel_reduce(
-          Index{0}, N, kGemmRows, Row(Row::Zero(out_c)),
-          [&](Index lo, Index hi) -> Row {
-            return dout.matrix().middleRows(lo, hi - lo).colwise().sum();
-          },
-          [](Row acc, const Row& part) {
-            acc += part;
-            return acc;
-          });
-      t.grad(bias_var).flat() += db.transpose();
-    }
-    const bool need_x = t.requires_grad(x), need_w = t.requires_grad(weight);
-    if (!need_x && !need_w) return;
-    Tensor<T>& g = t.mutable_value(xw);  // x W is not needed any more: reuse its storage
-    norm.propagate_transpose(dout.matrix(), g.matrix());
-    const Tensor<T>& gc = g;
-    if (need_x) {
-      auto dx = t.grad(x).matrix();
-      const auto wv = t.value(weight).matrix();
-      parallel_for(0, N, kGemmRows, [&](Index lo, Index hi) {
-        dx.middleRows(lo, hi - lo).noalias() +=
-            gc.matrix().middleRows(lo, hi - lo) * wv.transpose();
+  tape.on_backward(
+      out, [x, weight, bias_var, has_bias, mid, out, norm, N, out_c, aggregate_first](Tape<T>& t) {
+        const Tensor<T>& dout = t.grad(out);
+        // db += column sums of dout
+        if (has_bias && t.requires_grad(bias_var)) {
+          using Row = Eigen::Matrix<T, 1, Eigen::Dynamic>;
+          Row db = parallel_reduce(
+              Index{0}, N, kGemmRows, Row(Row::Zero(out_c)),
+              [&](Index lo, Index hi) -> Row {
+                return dout.matrix().middleRows(lo, hi - lo).colwise().sum();
+              },
+              [](Row acc, const Row& part) {
+                acc += part;
+                return acc;
+              });
+          t.grad(bias_var).flat() += db.transpose();
+        }
+        const bool need_x = t.requires_grad(x), need_w = t.requires_grad(weight);
+        if (!need_x && !need_w) return;
+        Tensor<T>& scratch = t.mutable_value(mid);
+        const auto wv = t.value(weight).matrix();
+        if (aggregate_first) {
+          // dW += (A_hat x)^T dout;  g = dout W^T;  dx += A_hat^T g
+          const Tensor<T>& ax = scratch;
+          if (need_w) t.grad(weight).matrix() += gemm_tn<T>(ax.matrix(), dout.matrix());
+          if (need_x) {
+            gemm_rows<T>(dout.matrix(), wv.transpose(), scratch.matrix(), /*assign=*/true);
+            bool fresh = false;
+            Tensor<T>& dx = t.grad_for_write(x, fresh);
+            norm.propagate_transpose(scratch.matrix(), dx.matrix(), /*add=*/!fresh);
+          }
+        } else {
+          // g = A_hat^T dout (into the storage of x W, not needed any more);  dx += g W^T;
+          // dW += x^T g
+          norm.propagate_transpose(dout.matrix(), scratch.matrix());
+          const Tensor<T>& g = scratch;
+          if (need_x) {
+            bool fresh = false;
+            Tensor<T>& dx = t.grad_for_write(x, fresh);
+            gemm_rows<T>(g.matrix(), wv.transpose(), dx.matrix(), /*assign=*/fresh);
+          }
+          if (need_w) t.grad(weight).matrix() += gemm_tn<T>(t.value(x).matrix(), g.matrix());
+        }
       });
-    }
-    if (need_w) {
-      const auto xv = t.value(x).matrix();
-      // fixed-order sum of per-block products: identical bits for any thread count
-      RowMatrix<T> dw = parallel_reduce(
-          Index{0}, N, kGemmRows, RowMatrix<T>(RowMatrix<T>::Zero(in, out_c)),
-          [&](Index lo, Index hi) -> RowMatrix<T> {
-            return xv.middleRows(lo, hi - lo).transpose() * gc.matrix().middleRows(lo, hi - lo);
-          },
-          [](RowMatrix<T> acc, const RowMatrix<T>& part) {
-            acc += part;
-            return acc;
-          });
-      t.grad(weight).matrix() += dw;
-    }
-  });
   return out;
 }
 
@@ -123,7 +165,6 @@ Var<T> gcn_conv_impl(Var<T> x, const GcnNorm<T>& norm, Var<T> weight, const Var<
 
 template <class T>
 Var<T> gcn_conv(Var<T> x, const GcnNorm<T>& norm, Var<T> weight) {
-  // A_hat (x W): the product first, as PyG (cheaper when out < in)
   return gcn_conv_impl<T>(x, norm, weight, nullptr);
 }
 

@@ -25,7 +25,9 @@ Var<T> global_max_pool2d(Var<T> x) {
   tape.on_backward(out, [x, out, g, idx](Tape<T>& t) {
     if (!t.requires_grad(x)) return;
     const Shape& s = t.value(x).shape();
-    max_pool2d_planes_backward(t.grad(out).data(), idx->data(), s[0] * s[1], g, t.grad(x).data());
+    bool fresh = false;
+    T* gx = t.grad_for_write(x, fresh).data();  // fresh: assign every element, no zeroing
+    max_pool2d_planes_backward(t.grad(out).data(), idx->data(), s[0] * s[1], g, gx, !fresh);
   });
   return out;
 }
@@ -42,7 +44,9 @@ Var<T> global_avg_pool2d(Var<T> x) {
     if (!t.requires_grad(x)) return;
     const Shape& s = t.value(x).shape();
     // d out / d x = 1 / (H W) everywhere
-    avg_pool2d_planes_backward(t.grad(out).data(), s[0] * s[1], g, false, t.grad(x).data());
+    bool fresh = false;
+    T* gx = t.grad_for_write(x, fresh).data();  // fresh: assign every element, no zeroing
+    avg_pool2d_planes_backward(t.grad(out).data(), s[0] * s[1], g, false, gx, !fresh);
   });
   return out;
 }

@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <string>
+#include <type_traits>
+#include <utility>
 
 #include "core/errors.hpp"
 
@@ -21,6 +24,160 @@ template <class T>
 inline T max_step(T best, T v) {
   return (v > best || v != v) ? v : best;
 }
+
+// --- whole plane (global pooling): n contiguous values -------------------------------------------
+
+// max_i x[i] with torch's step in 32-byte lanes (GCC/Clang vector extensions: the scalar form of
+// this reduction does not vectorise), then the lanes and the tail in order; the same value as the
+// row-major scan (NaN if any, sticky; only the sign of a zero maximum may differ).
+template <class T>
+T plane_max(const T* __restrict x, Index n) {
+  using I = std::conditional_t<sizeof(T) == 4, std::int32_t, std::int64_t>;
+  typedef T V __attribute__((vector_size(32)));
+  typedef I VI __attribute__((vector_size(32)));
+  constexpr Index L = 32 / sizeof(T);
+  if (n < 2 * L) {
+    T m = x[0];
+    for (Index i = 1; i < n; ++i) m = max_step(m, x[i]);
+    return m;
+  }
+  V m;
+  std::memcpy(&m, x, sizeof(V));
+  Index i = L;
+  for (; i + L <= n; i += L) {
+    V v;
+    std::memcpy(&v, x + i, sizeof(V));
+    const VI take = (v > m) | (v != v);  // max_step per lane
+    m = reinterpret_cast<V>((reinterpret_cast<VI>(v) & take) | (reinterpret_cast<VI>(m) & ~take));
+  }
+  T best = m[0];
+  for (Index j = 1; j < L; ++j) best = max_step(best, m[j]);
+  for (; i < n; ++i) best = max_step(best, x[i]);
+  return best;
+}
+
+// torch's arg-max of the row-major scan: the last NaN if there is one, else the first maximum.
+template <class T>
+Index plane_argmax(const T* x, Index n) {
+  const T m = plane_max(x, n);
+  if (m != m) {
+    Index i = n - 1;
+    while (x[i] == x[i]) --i;
+    return i;
+  }
+  Index i = 0;
+  while (!(x[i] == m)) ++i;
+  return i;
+}
+
+// --- exact 2 x 2 windows at stride 2 -------------------------------------------------------------
+
+// One output row over input rows r0 = x[2 oh] and r1 = x[2 oh + 1]: o[ow] = max of r0[2 ow],
+// r0[2 ow + 1], r1[2 ow], r1[2 ow + 1] with torch's step in this row-major order, a[ow] = the
+// winner's plane index (i0 = plane index of r0[0]). Vectorised over ow.
+template <bool kIdx, class T>
+void max_row_k2s2(const T* __restrict r0, const T* __restrict r1, Index OW, std::int32_t i0,
+                  std::int32_t W, T* __restrict o, std::int32_t* __restrict a) {
+  for (Index ow = 0; ow < OW; ++ow) {
+    const Index c = 2 * ow;
+    const std::int32_t at = i0 + 2 * static_cast<std::int32_t>(ow);
+    T m = r0[c];
+    std::int32_t k = at;
+    T v = r0[c + 1];
+    bool take = v > m || v != v;
+    m = take ? v : m;
+    if constexpr (kIdx) k = take ? at + 1 : k;
+    v = r1[c];
+    take = v > m || v != v;
+    m = take ? v : m;
+    if constexpr (kIdx) k = take ? at + W : k;
+    v = r1[c + 1];
+    take = v > m || v != v;
+    m = take ? v : m;
+    if constexpr (kIdx) k = take ? at + W + 1 : k;
+    o[ow] = m;
+    if constexpr (kIdx) a[ow] = k;
+  }
+}
+
+// --- any window, one at a time -------------------------------------------------------------------
+
+// Window (oh, ow): the row-major scan of its in-bounds members with torch's step; an empty window
+// gives 0 and arg -1.
+template <bool kIdx, class T>
+void max_window(const T* xp, const PoolGrid& g, Index oh, Index ow, T* o, std::int32_t* a) {
+  const Index W = g.in_w(), nr = g.rows.count[oh], nc = g.cols.count[ow];
+  if (nr == 0 || nc == 0) {
+    *o = T(0);
+    if constexpr (kIdx) *a = -1;
+    return;
+  }
+  Index arg = g.rows.first[oh] * W + g.cols.first[ow];
+  T m = xp[arg];
+  for (Index kh = 0; kh < nr; ++kh)
+    for (Index kw = 0; kw < nc; ++kw) {
+      const Index i =
+          (g.rows.first[oh] + kh * g.rows.step) * W + g.cols.first[ow] + kw * g.cols.step;
+      const T v = xp[i];
+      if (v > m || v != v) {
+        m = v;
+        arg = i;
+      }
+    }
+  *o = m;
+  if constexpr (kIdx) *a = static_cast<std::int32_t>(arg);
+}
+
+// --- regular column windows of stride S (1 or 2), dilation 1 -------------------------------------
+
+// Output row oh. The interior windows [lo, hi) (all `kernel` columns in bounds) take their
+// candidates (row k, column j) in row-major order as whole-row passes (vectorised over ow), each
+// pass applying torch's step; the clipped windows at the borders run one by one.
+template <int S, bool kIdx, class T>
+void max_row_strided(const T* xp, const PoolGrid& g, Index oh, Index lo, Index hi, T* __restrict o,
+                     std::int32_t* __restrict a) {
+  const Index W = g.in_w(), K = g.cols.kernel, P = g.cols.pad;
+  for (Index k = 0; k < g.rows.count[oh]; ++k) {
+    const Index r = g.rows.first[oh] + k * g.rows.step;
+    const T* __restrict row = xp + r * W;
+    for (Index j = 0; j < K; ++j) {
+      // candidate of window ow: x[r, ow S - P + j], plane index at + ow S
+      const Index off = j - P;
+      const auto at = static_cast<std::int32_t>(r * W + off);
+      if (k == 0 && j == 0) {
+        for (Index ow = lo; ow < hi; ++ow) {
+          o[ow] = row[ow * S + off];
+          if constexpr (kIdx) a[ow] = at + static_cast<std::int32_t>(ow) * S;
+        }
+        continue;
+      }
+      for (Index ow = lo; ow < hi; ++ow) {
+        const T v = row[ow * S + off];
+        const bool take = v > o[ow] || v != v;
+        o[ow] = take ? v : o[ow];
+        if constexpr (kIdx) a[ow] = take ? at + static_cast<std::int32_t>(ow) * S : a[ow];
+      }
+    }
+  }
+  for (Index ow = 0; ow < lo; ++ow)
+    max_window<kIdx>(xp, g, oh, ow, o + ow, kIdx ? a + ow : nullptr);
+  for (Index ow = hi; ow < g.out_w(); ++ow)
+    max_window<kIdx>(xp, g, oh, ow, o + ow, kIdx ? a + ow : nullptr);
+}
+
+// The interior [lo, hi) of a regular axis: windows whose `kernel` members are all in bounds.
+std::pair<Index, Index> interior(const PoolAxis& a) {
+  auto full = [&](Index o) {
+    return a.count[static_cast<std::size_t>(o)] == a.kernel &&
+           a.first[static_cast<std::size_t>(o)] == o * a.stride - a.pad;
+  };
+  Index lo = 0, hi = a.out();
+  while (lo < hi && !full(lo)) ++lo;
+  while (hi > lo && !full(hi - 1)) --hi;
+  return {lo, hi};
+}
+
+// --- the general separable path (adaptive bins, dilation, other strides) -------------------------
 
 // t[w] = max over the window's rows r0 + k step (k < nr) of x[r, w]   (vectorised over w)
 template <class T>
@@ -47,16 +204,6 @@ void vertical_argmax(const T* __restrict xp, Index W, Index r0, Index nr, Index 
       t[w] = take ? row[w] : t[w];
       tr[w] = take ? r : tr[w];
     }
-  }
-}
-
-// o[ow] = max_k tp[ow S + k], tp padded with -inf   (unrolled for the common kernels)
-template <int K, int S, class T>
-void horizontal_max_fixed(const T* __restrict tp, Index OW, T* __restrict o) {
-  for (Index ow = 0; ow < OW; ++ow) {
-    T m = tp[ow * S];
-    for (int k = 1; k < K; ++k) m = max_step(m, tp[ow * S + k]);
-    o[ow] = m;
   }
 }
 
@@ -100,60 +247,138 @@ void horizontal_argmax(const T* t, const std::int32_t* tr, const PoolAxis& cols,
   }
 }
 
-}  // namespace
+// Which kernel a grid takes (the same for every plane).
+enum class MaxPath { kWholePlane, kExactK2S2, kStride1, kStride2, kSeparable };
 
-template <class T>
-void max_pool2d_planes(const T* x, Index planes, const PoolGrid& g, T* out, std::int32_t* indices) {
+MaxPath max_path(const PoolGrid& g) {
+  if (is_whole_plane(g)) return MaxPath::kWholePlane;
+  if (is_exact_k2s2(g.rows) && is_exact_k2s2(g.cols)) return MaxPath::kExactK2S2;
+  if (g.cols.kernel > 0 && g.cols.step == 1 && g.cols.stride == 1) return MaxPath::kStride1;
+  if (g.cols.kernel > 0 && g.cols.step == 1 && g.cols.stride == 2) return MaxPath::kStride2;
+  return MaxPath::kSeparable;
+}
+
+template <bool kIdx, class T>
+void max_plane(const T* xp, const PoolGrid& g, MaxPath path, T* op, std::int32_t* ap,
+               std::vector<T>& t, std::vector<std::int32_t>& tr) {
   const Index H = g.in_h(), W = g.in_w(), OH = g.out_h(), OW = g.out_w();
-  const PoolAxis& cols = g.cols;
-  const bool k2s2 = is_regular(cols, 2, 2), k3s2 = is_regular(cols, 3, 2);
-  const bool fixed = indices == nullptr && (k2s2 || k3s2);
-  // row buffer: [pad identity cells | W values | right identity cells]
-  const Index L = fixed ? padded_length(cols) : W;
-  const Index P = fixed ? cols.pad : 0;
-  for_each_plane_chunk(planes, H * W, [&](Index lo, Index hi) {
-    std::vector<T> buf(static_cast<std::size_t>(L), -std::numeric_limits<T>::infinity());
-    std::vector<std::int32_t> rows(indices ? static_cast<std::size_t>(W) : 0);
-    T* t = buf.data() + P;
-    for (Index p = lo; p < hi; ++p) {
-      const T* xp = x + p * H * W;
-      T* op = out + p * OH * OW;
+  switch (path) {
+    case MaxPath::kWholePlane: {
+      if constexpr (kIdx) {
+        const Index i = plane_argmax(xp, H * W);
+        *op = xp[i];
+        *ap = static_cast<std::int32_t>(i);
+      } else {
+        *op = plane_max(xp, H * W);
+      }
+      return;
+    }
+    case MaxPath::kExactK2S2:
+      for (Index oh = 0; oh < OH; ++oh)
+        max_row_k2s2<kIdx>(xp + 2 * oh * W, xp + (2 * oh + 1) * W, OW,
+                           static_cast<std::int32_t>(2 * oh * W), static_cast<std::int32_t>(W),
+                           op + oh * OW, kIdx ? ap + oh * OW : nullptr);
+      return;
+    case MaxPath::kStride1:
+    case MaxPath::kStride2: {
+      const auto [lo, hi] = interior(g.cols);
+      for (Index oh = 0; oh < OH; ++oh) {
+        std::int32_t* a = kIdx ? ap + oh * OW : nullptr;
+        if (path == MaxPath::kStride1)
+          max_row_strided<1, kIdx>(xp, g, oh, lo, hi, op + oh * OW, a);
+        else
+          max_row_strided<2, kIdx>(xp, g, oh, lo, hi, op + oh * OW, a);
+      }
+      return;
+    }
+    case MaxPath::kSeparable:
       for (Index oh = 0; oh < OH; ++oh) {
         const Index r0 = g.rows.first[oh], nr = g.rows.count[oh];
         T* o = op + oh * OW;
         if (nr == 0) {  // cannot happen for torch-valid windows; an empty window gives 0
           std::fill(o, o + OW, T(0));
-          if (indices)
-            std::fill(indices + p * OH * OW + oh * OW, indices + p * OH * OW + (oh + 1) * OW, -1);
+          if constexpr (kIdx) std::fill(ap + oh * OW, ap + (oh + 1) * OW, -1);
           continue;
         }
-        if (indices) {
-          vertical_argmax(xp, W, r0, nr, g.rows.step, t, rows.data());
-          horizontal_argmax(t, rows.data(), cols, W, o, indices + p * OH * OW + oh * OW);
+        if constexpr (kIdx) {
+          vertical_argmax(xp, W, r0, nr, g.rows.step, t.data(), tr.data());
+          horizontal_argmax(t.data(), tr.data(), g.cols, W, o, ap + oh * OW);
         } else {
-          vertical_max(xp, W, r0, nr, g.rows.step, t);
-          if (k2s2 && fixed) {
-            horizontal_max_fixed<2, 2>(buf.data(), OW, o);
-          } else if (k3s2 && fixed) {
-            horizontal_max_fixed<3, 2>(buf.data(), OW, o);
-          } else {
-            horizontal_max(t, cols, o);
-          }
+          vertical_max(xp, W, r0, nr, g.rows.step, t.data());
+          horizontal_max(t.data(), g.cols, o);
         }
       }
+      return;
+  }
+}
+
+}  // namespace
+
+template <class T>
+void max_pool2d_planes(const T* x, Index planes, const PoolGrid& g, T* out, std::int32_t* indices) {
+  const Index HW = g.in_h() * g.in_w(), OHW = g.out_h() * g.out_w();
+  const MaxPath path = max_path(g);
+  const bool separable = path == MaxPath::kSeparable;
+  for_each_plane_chunk(planes, HW, [&](Index lo, Index hi) {
+    // column buffers of the separable path
+    std::vector<T> t(separable ? static_cast<std::size_t>(g.in_w()) : 0);
+    std::vector<std::int32_t> tr(separable && indices ? static_cast<std::size_t>(g.in_w()) : 0);
+    for (Index p = lo; p < hi; ++p) {
+      if (indices)
+        max_plane<true>(x + p * HW, g, path, out + p * OHW, indices + p * OHW, t, tr);
+      else
+        max_plane<false>(x + p * HW, g, path, out + p * OHW, nullptr, t, tr);
     }
   });
 }
 
+namespace {
+
+// Exact 2 x 2 windows: every input of output row oh gets its window's gradient or 0, written once
+// (grad_x = ..., no zeroing pass); an odd last row or column is in no window and gets 0.
+template <class T>
+void max_plane_backward_k2s2(const T* __restrict go, const std::int32_t* __restrict ip,
+                             const PoolGrid& g, T* __restrict gx) {
+  const Index H = g.in_h(), W = g.in_w(), OH = g.out_h(), OW = g.out_w();
+  const auto W32 = static_cast<std::int32_t>(W);
+  for (Index oh = 0; oh < OH; ++oh) {
+    T* __restrict r0 = gx + 2 * oh * W;
+    T* __restrict r1 = r0 + W;
+    const std::int32_t* __restrict a = ip + oh * OW;
+    const T* __restrict gr = go + oh * OW;
+    const auto i0 = static_cast<std::int32_t>(2 * oh * W);
+    for (Index ow = 0; ow < OW; ++ow) {
+      // d = position of the arg-max in the window: 0, 1, W or W + 1
+      const std::int32_t d = a[ow] - i0 - 2 * static_cast<std::int32_t>(ow);
+      const T v = gr[ow];
+      r0[2 * ow] = d == 0 ? v : T(0);
+      r0[2 * ow + 1] = d == 1 ? v : T(0);
+      r1[2 * ow] = d == W32 ? v : T(0);
+      r1[2 * ow + 1] = d == W32 + 1 ? v : T(0);
+    }
+    if (W % 2 == 1) r0[W - 1] = r1[W - 1] = T(0);
+  }
+  if (H % 2 == 1) std::fill(gx + (H - 1) * W, gx + H * W, T(0));
+}
+
+}  // namespace
+
 template <class T>
 void max_pool2d_planes_backward(const T* grad_out, const std::int32_t* indices, Index planes,
-                                const PoolGrid& g, T* grad_x) {
+                                const PoolGrid& g, T* grad_x, bool accumulate) {
   const Index HW = g.in_h() * g.in_w(), OHW = g.out_h() * g.out_w();
+  const bool k2s2 = !accumulate && is_exact_k2s2(g.rows) && is_exact_k2s2(g.cols);
   for_each_plane_chunk(planes, HW, [&](Index lo, Index hi) {
     for (Index p = lo; p < hi; ++p) {
       const T* gp = grad_out + p * OHW;
       const std::int32_t* ip = indices + p * OHW;
       T* gx = grad_x + p * HW;
+      if (k2s2) {
+        max_plane_backward_k2s2(gp, ip, g, gx);
+        continue;
+      }
+      // overwrite: zero the plane while it is in cache, then scatter
+      if (!accumulate) std::fill(gx, gx + HW, T(0));
       // d out[o] / d x[i] = [i == indices[o]]
       for (Index o = 0; o < OHW; ++o)
         if (ip[o] >= 0) gx[ip[o]] += gp[o];
@@ -190,7 +415,9 @@ MaxPool2dResult<T> max_pool2d_on_grid(Var<T> x, const PoolGrid& g) {
   tape.on_backward(out, [x, out, idx, g](Tape<T>& t) {
     if (!t.requires_grad(x)) return;
     const Shape& s = t.value(x).shape();
-    max_pool2d_planes_backward(t.grad(out).data(), idx->data(), s[0] * s[1], g, t.grad(x).data());
+    bool fresh = false;
+    T* gx = t.grad_for_write(x, fresh).data();  // fresh: assign every element, no zeroing
+    max_pool2d_planes_backward(t.grad(out).data(), idx->data(), s[0] * s[1], g, gx, !fresh);
   });
   return {out, idx};
 }
@@ -261,7 +488,7 @@ Var<T> max_unpool2d(Var<T> x, const PoolIndices& indices, Size2 output_size) {
 #define GRAPHPOOL_INSTANTIATE(T)                                                           \
   template void max_pool2d_planes<T>(const T*, Index, const PoolGrid&, T*, std::int32_t*); \
   template void max_pool2d_planes_backward<T>(const T*, const std::int32_t*, Index,        \
-                                              const PoolGrid&, T*);                        \
+                                              const PoolGrid&, T*, bool);                  \
   template void max_pool2d<T>(const Tensor<T>&, const MaxPool2dOptions&, Tensor<T>&,       \
                               std::vector<std::int32_t>*);                                 \
   template MaxPool2dResult<T> max_pool2d_with_indices<T>(Var<T>, const MaxPool2dOptions&); \

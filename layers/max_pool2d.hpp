@@ -28,14 +28,17 @@ struct MaxPool2dResult {
 PoolGrid max_pool2d_grid(const MaxPool2dOptions& options, Index H, Index W);
 
 // --- kernels on caller memory: `planes` contiguous H x W planes (N * C of them) ------------------
-/// out[p, o] = max over window o of plane p; indices (nullable) get the plane arg-max.
+/// out[p, o] = max over window o of plane p; indices (nullable) get the plane arg-max. Values and
+/// indices follow torch's row-major scan; asking for indices does not change the values (up to
+/// the sign of a zero maximum).
 template <class T>
 void max_pool2d_planes(const T* x, Index planes, const PoolGrid& grid, T* out,
                        std::int32_t* indices);
-/// grad_x[p, indices[p, o]] += grad_out[p, o].
+/// grad_x[p, indices[p, o]] += grad_out[p, o]; with accumulate == false grad_x is overwritten
+/// (every element assigned: the gradient or 0; no zeroing needed beforehand).
 template <class T>
 void max_pool2d_planes_backward(const T* grad_out, const std::int32_t* indices, Index planes,
-                                const PoolGrid& grid, T* grad_x);
+                                const PoolGrid& grid, T* grad_x, bool accumulate = true);
 
 // --- tensors and the tape ------------------------------------------------------------------------
 /// Forward only, into `out` (resized; its allocation is reused across calls).

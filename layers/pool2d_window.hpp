@@ -73,5 +73,16 @@ Index padded_length(const PoolAxis& axis);
 inline bool is_regular(const PoolAxis& a, Index K, Index S) {
   return a.kernel == K && a.stride == S && a.step == 1;
 }
+/// True when every window of the axis is exactly {2 o, 2 o + 1} (kernel 2, stride 2, no padding,
+/// no clipped last window): the fused 2 x 2 kernels. An odd last input is in no window.
+inline bool is_exact_k2s2(const PoolAxis& a) {
+  return is_regular(a, 2, 2) && a.pad == 0 && !a.count.empty() && a.count.back() == 2;
+}
+/// True when the grid is one window over the whole plane (global pooling, adaptive 1 x 1).
+inline bool is_whole_plane(const PoolGrid& g) {
+  return g.out_h() == 1 && g.out_w() == 1 && g.rows.first[0] == 0 && g.cols.first[0] == 0 &&
+         g.rows.count[0] == g.in_h() && g.cols.count[0] == g.in_w() && g.rows.step == 1 &&
+         g.cols.step == 1;
+}
 
 }  // namespace graphpool

@@ -19,22 +19,6 @@ namespace {
 
 constexpr double kClampMax = 100.0;
 
-void check_power(const char* what, Index p_size, Index F) {
-  if (p_size != 1 && p_size != F) {
-    throw ShapeError(std::string(what) + ": p must have 1 or F = " + std::to_string(F) +
-                     " entries, got " + std::to_string(p_size));
-  }
-}
-
-void check_matrix(const char* what, const char* name, Index rows, Index cols, Index want_rows,
-                  Index want_cols) {
-  if (rows != want_rows || cols != want_cols) {
-    throw ShapeError(std::string(what) + ": " + name + " must be [" + std::to_string(want_rows) +
-                     ", " + std::to_string(want_cols) + "], got [" + std::to_string(rows) + ", " +
-                     std::to_string(cols) + "]");
-  }
-}
-
 template <class T>
 T clamp100(T v) {
   return std::min(std::max(v, T(0)), static_cast<T>(kClampMax));
@@ -59,9 +43,9 @@ void segment_power_mean(ConstMatrixMap<T> x, std::span<const T> p, std::span<con
   check_node_ptr(what, node_ptr, x.rows());
   const Index G = static_cast<Index>(node_ptr.size()) - 1;
   const Index F = x.cols();
-  check_power(what, static_cast<Index>(p.size()), F);
-  check_matrix(what, "out", out.rows(), out.cols(), G, F);
-  check_matrix(what, "mean", mean.rows(), mean.cols(), G, F);
+  check_channel_parameter(what, "p", static_cast<Index>(p.size()), F);
+  check_segment_matrix(what, "out", out.rows(), out.cols(), G, F);
+  check_segment_matrix(what, "mean", mean.rows(), mean.cols(), G, F);
   const Index pstep = p.size() == 1 ? 0 : 1;
   const T* xp = x.data();
   parallel_for(0, G, graph_grain(G, x.rows(), F), [&](Index g_lo, Index g_hi) {
@@ -94,24 +78,21 @@ void segment_power_mean_backward(ConstMatrixMap<T> x, std::span<const T> p,
   check_node_ptr(what, node_ptr, x.rows());
   const Index G = static_cast<Index>(node_ptr.size()) - 1;
   const Index F = x.cols();
-  check_power(what, static_cast<Index>(p.size()), F);
-  check_matrix(what, "out", out.rows(), out.cols(), G, F);
-  check_matrix(what, "mean", mean.rows(), mean.cols(), G, F);
-  check_matrix(what, "grad_out", grad_out.rows(), grad_out.cols(), G, F);
+  check_channel_parameter(what, "p", static_cast<Index>(p.size()), F);
+  check_segment_matrix(what, "out", out.rows(), out.cols(), G, F);
+  check_segment_matrix(what, "mean", mean.rows(), mean.cols(), G, F);
+  check_segment_matrix(what, "grad_out", grad_out.rows(), grad_out.cols(), G, F);
   const bool want_x = grad_x.rows() > 0;
-  if (want_x) check_matrix(what, "grad_x", grad_x.rows(), grad_x.cols(), x.rows(), F);
+  if (want_x) check_segment_matrix(what, "grad_x", grad_x.rows(), grad_x.cols(), x.rows(), F);
   const bool want_p = !grad_p.empty();
-  if (want_p && grad_p.size() != p.size()) {
-    throw ShapeError(std::string(what) + ": grad_p must have " + std::to_string(p.size()) +
-                     " entries like p, got " + std::to_string(grad_p.size()));
+  if (want_p) {
+    check_channel_gradient(what, "p", static_cast<Index>(grad_p.size()),
+                           static_cast<Index>(p.size()));
   }
   const Index pstep = p.size() == 1 ? 0 : 1;
-  const T* xp = x.data();
-  using Partial = std::vector<T>;  // d/dp per feature, summed over the chunk's graphs
-  Partial dp = parallel_reduce(
-      Index(0), G, graph_grain(G, x.rows(), F), Partial(want_p ? F : 0, T(0)),
-      [&](Index g_lo, Index g_hi) {
-        Partial acc(want_p ? F : 0, T(0));
+  // d/dp per feature, summed over each chunk's graphs
+  const std::vector<T> dp = reduce_channel_partials<T>(
+      G, graph_grain(G, x.rows(), F), F, want_p, [&](Index g_lo, Index g_hi, std::vector<T>& acc) {
         std::vector<T> gm(static_cast<std::size_t>(F));  // d loss / d mean, divided by n
         for (Index g = g_lo; g < g_hi; ++g) {
           const Index lo = node_ptr[g], hi = node_ptr[g + 1];
@@ -135,20 +116,8 @@ void segment_power_mean_backward(ConstMatrixMap<T> x, std::span<const T> p,
             }
           }
         }
-        return acc;
-      },
-      [](Partial acc, const Partial& part) {
-        for (std::size_t f = 0; f < acc.size(); ++f) acc[f] += part[f];
-        return acc;
       });
-  if (!want_p) return;
-  if (grad_p.size() == 1) {
-    T total = T(0);
-    for (T v : dp) total += v;
-    grad_p[0] += total;
-  } else {
-    for (Index f = 0; f < F; ++f) grad_p[f] += dp[f];
-  }
+  if (want_p) add_channel_partials(grad_p, dp);
 }
 
 template <class T>
@@ -160,7 +129,7 @@ Var<T> power_mean_aggregation(Var<T> x, Var<T> p, std::span<const Index> node_pt
   check_rank(what, x.shape(), 2);
   check_node_ptr(what, node_ptr, x.shape()[0]);
   const Index F = x.shape()[1];
-  check_power(what, p.value().numel(), F);
+  check_channel_parameter(what, "p", p.value().numel(), F);
   const Index G = static_cast<Index>(node_ptr.size()) - 1;
   Tape<T>& tape = *x.tape;
   Var<T> out = tape.make(Shape{G, F}, {x, p});

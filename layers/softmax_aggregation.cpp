@@ -15,25 +15,7 @@
 
 namespace graphpool {
 
-namespace {
-
-void check_temperature(const char* what, Index t_size, Index F) {
-  if (t_size != 1 && t_size != F) {
-    throw ShapeError(std::string(what) + ": t must have 1 or F = " + std::to_string(F) +
-                     " entries, got " + std::to_string(t_size));
-  }
-}
-
-void check_matrix(const char* what, const char* name, Index rows, Index cols, Index want_rows,
-                  Index want_cols) {
-  if (rows != want_rows || cols != want_cols) {
-    throw ShapeError(std::string(what) + ": " + name + " must be [" + std::to_string(want_rows) +
-                     ", " + std::to_string(want_cols) + "], got [" + std::to_string(rows) + ", " +
-                     std::to_string(cols) + "]");
-  }
-}
-
-}  // namespace
+namespace {}  // namespace
 
 template <class T>
 void segment_softmax_aggregate(ConstMatrixMap<T> x, std::span<const T> t,
@@ -43,10 +25,10 @@ void segment_softmax_aggregate(ConstMatrixMap<T> x, std::span<const T> t,
   check_node_ptr(what, node_ptr, x.rows());
   const Index G = static_cast<Index>(node_ptr.size()) - 1;
   const Index F = x.cols();
-  check_temperature(what, static_cast<Index>(t.size()), F);
-  check_matrix(what, "out", out.rows(), out.cols(), G, F);
-  check_matrix(what, "shift", shift.rows(), shift.cols(), G, F);
-  check_matrix(what, "norm", norm.rows(), norm.cols(), G, F);
+  check_channel_parameter(what, "t", static_cast<Index>(t.size()), F);
+  check_segment_matrix(what, "out", out.rows(), out.cols(), G, F);
+  check_segment_matrix(what, "shift", shift.rows(), shift.cols(), G, F);
+  check_segment_matrix(what, "norm", norm.rows(), norm.cols(), G, F);
   const Index tstep = t.size() == 1 ? 0 : 1;
   const T* xp = x.data();
   parallel_for(0, G, graph_grain(G, x.rows(), F), [&](Index g_lo, Index g_hi) {
@@ -93,23 +75,21 @@ void segment_softmax_aggregate_backward(ConstMatrixMap<T> x, std::span<const T> 
   check_node_ptr(what, node_ptr, x.rows());
   const Index G = static_cast<Index>(node_ptr.size()) - 1;
   const Index F = x.cols();
-  check_temperature(what, static_cast<Index>(t.size()), F);
-  check_matrix(what, "out", out.rows(), out.cols(), G, F);
-  check_matrix(what, "grad_out", grad_out.rows(), grad_out.cols(), G, F);
+  check_channel_parameter(what, "t", static_cast<Index>(t.size()), F);
+  check_segment_matrix(what, "out", out.rows(), out.cols(), G, F);
+  check_segment_matrix(what, "grad_out", grad_out.rows(), grad_out.cols(), G, F);
   const bool want_x = grad_x.rows() > 0;
-  if (want_x) check_matrix(what, "grad_x", grad_x.rows(), grad_x.cols(), x.rows(), F);
+  if (want_x) check_segment_matrix(what, "grad_x", grad_x.rows(), grad_x.cols(), x.rows(), F);
   const bool want_t = !grad_t.empty();
-  if (want_t && grad_t.size() != t.size()) {
-    throw ShapeError(std::string(what) + ": grad_t must have " + std::to_string(t.size()) +
-                     " entries like t, got " + std::to_string(grad_t.size()));
+  if (want_t) {
+    check_channel_gradient(what, "t", static_cast<Index>(grad_t.size()),
+                           static_cast<Index>(t.size()));
   }
   const Index tstep = t.size() == 1 ? 0 : 1;
   const T* xp = x.data();
-  using Partial = std::vector<T>;  // d/dt per feature, summed over the chunk's graphs
-  Partial dt = parallel_reduce(
-      Index(0), G, graph_grain(G, x.rows(), F), Partial(want_t ? F : 0, T(0)),
-      [&](Index g_lo, Index g_hi) {
-        Partial acc(want_t ? F : 0, T(0));
+  // d/dt per feature, summed over each chunk's graphs
+  const std::vector<T> dt = reduce_channel_partials<T>(
+      G, graph_grain(G, x.rows(), F), F, want_t, [&](Index g_lo, Index g_hi, std::vector<T>& acc) {
         for (Index g = g_lo; g < g_hi; ++g) {
           const T* __restrict o = out.data() + g * F;
           const T* __restrict m = shift.data() + g * F;
@@ -129,20 +109,8 @@ void segment_softmax_aggregate_backward(ConstMatrixMap<T> x, std::span<const T> 
             }
           }
         }
-        return acc;
-      },
-      [](Partial acc, const Partial& part) {
-        for (std::size_t f = 0; f < acc.size(); ++f) acc[f] += part[f];
-        return acc;
       });
-  if (!want_t) return;
-  if (grad_t.size() == 1) {
-    T total = T(0);
-    for (T v : dt) total += v;
-    grad_t[0] += total;
-  } else {
-    for (Index f = 0; f < F; ++f) grad_t[f] += dt[f];
-  }
+  if (want_t) add_channel_partials(grad_t, dt);
 }
 
 template <class T>
@@ -154,7 +122,7 @@ Var<T> softmax_aggregation(Var<T> x, Var<T> t, std::span<const Index> node_ptr) 
   check_rank(what, x.shape(), 2);
   check_node_ptr(what, node_ptr, x.shape()[0]);
   const Index F = x.shape()[1];
-  check_temperature(what, t.value().numel(), F);
+  check_channel_parameter(what, "t", t.value().numel(), F);
   const Index G = static_cast<Index>(node_ptr.size()) - 1;
   Tape<T>& tape = *x.tape;
   Var<T> out = tape.make(Shape{G, F}, {x, t});

@@ -16,15 +16,6 @@ namespace graphpool {
 
 namespace {
 
-void check_matrix(const char* what, const char* name, Index rows, Index cols, Index want_rows,
-                  Index want_cols) {
-  if (rows != want_rows || cols != want_cols) {
-    throw ShapeError(std::string(what) + ": " + name + " must be [" + std::to_string(want_rows) +
-                     ", " + std::to_string(want_cols) + "], got [" + std::to_string(rows) + ", " +
-                     std::to_string(cols) + "]");
-  }
-}
-
 constexpr Index kElementGrain = Index(1) << 14;
 
 // var (or std) [G, F] on the tape; the closure keeps mean [G, F].
@@ -66,8 +57,8 @@ void segment_var(ConstMatrixMap<T> x, std::span<const Index> node_ptr, MatrixMap
   check_node_ptr(what, node_ptr, x.rows());
   const Index G = static_cast<Index>(node_ptr.size()) - 1;
   const Index F = x.cols();
-  check_matrix(what, "var", var.rows(), var.cols(), G, F);
-  check_matrix(what, "mean", mean.rows(), mean.cols(), G, F);
+  check_segment_matrix(what, "var", var.rows(), var.cols(), G, F);
+  check_segment_matrix(what, "mean", mean.rows(), mean.cols(), G, F);
   const T* xp = x.data();
   parallel_for(0, G, graph_grain(G, x.rows(), F), [&](Index g_lo, Index g_hi) {
     for (Index g = g_lo; g < g_hi; ++g) {
@@ -101,9 +92,9 @@ void segment_var_backward(ConstMatrixMap<T> x, std::span<const Index> node_ptr,
   check_node_ptr(what, node_ptr, x.rows());
   const Index G = static_cast<Index>(node_ptr.size()) - 1;
   const Index F = x.cols();
-  check_matrix(what, "mean", mean.rows(), mean.cols(), G, F);
-  check_matrix(what, "grad_var", grad_var.rows(), grad_var.cols(), G, F);
-  check_matrix(what, "grad_x", grad_x.rows(), grad_x.cols(), x.rows(), F);
+  check_segment_matrix(what, "mean", mean.rows(), mean.cols(), G, F);
+  check_segment_matrix(what, "grad_var", grad_var.rows(), grad_var.cols(), G, F);
+  check_segment_matrix(what, "grad_x", grad_x.rows(), grad_x.cols(), x.rows(), F);
   const T* xp = x.data();
   T* gxp = grad_x.data();
   parallel_for(0, G, graph_grain(G, x.rows(), F), [&](Index g_lo, Index g_hi) {
@@ -142,10 +133,10 @@ void std_from_var(MatrixMap<T> values) {
 
 template <class T>
 void std_backward(ConstMatrixMap<T> std, ConstMatrixMap<T> grad_std, MatrixMap<T> grad_var) {
-  check_matrix("std_backward", "grad_std", grad_std.rows(), grad_std.cols(), std.rows(),
-               std.cols());
-  check_matrix("std_backward", "grad_var", grad_var.rows(), grad_var.cols(), std.rows(),
-               std.cols());
+  check_segment_matrix("std_backward", "grad_std", grad_std.rows(), grad_std.cols(), std.rows(),
+                       std.cols());
+  check_segment_matrix("std_backward", "grad_var", grad_var.rows(), grad_var.cols(), std.rows(),
+                       std.cols());
   const T* s = std.data();
   const T* gs = grad_std.data();
   T* gv = grad_var.data();

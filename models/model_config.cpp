@@ -1,5 +1,6 @@
 #include "models/model_config.hpp"
 
+#include <charconv>
 #include <map>
 #include <sstream>
 
@@ -7,12 +8,22 @@
 
 namespace graphpool {
 
+namespace {
+
+// The shortest text that reads back as the same double ("0.1", not "0.10000000000000001").
+std::string shortest(double v) {
+  char buffer[32];
+  const auto end = std::to_chars(buffer, buffer + sizeof buffer, v).ptr;
+  return std::string(buffer, end);
+}
+
+}  // namespace
+
 std::string to_config(const ModelOptions& options) {
   std::ostringstream text;
-  text.precision(17);
   text << "in_features=" << options.in_features_ << " classes=" << options.num_classes_
-       << " hidden=" << options.hidden_ << " ratio=" << options.ratio_
-       << " dropout=" << options.dropout_;
+       << " hidden=" << options.hidden_ << " ratio=" << shortest(options.ratio_)
+       << " dropout=" << shortest(options.dropout_);
   return text.str();
 }
 

@@ -1,8 +1,11 @@
 #include "models/trainer.hpp"
 
+#include <charconv>
 #include <chrono>
 #include <cmath>
+#include <iomanip>
 #include <limits>
+#include <sstream>
 #include <string>
 
 #include "core/errors.hpp"
@@ -16,6 +19,13 @@ namespace {
 // Stream numbers of the trainer's counter generator, one per purpose.
 constexpr std::uint64_t kSplitStream = 500;
 constexpr std::uint64_t kShuffleStream = 1000;
+
+// The shortest text that reads back as the same double ("0.1", not "0.10000000000000001").
+std::string shortest(double v) {
+  char buffer[32];
+  const auto end = std::to_chars(buffer, buffer + sizeof buffer, v).ptr;
+  return std::string(buffer, end);
+}
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -48,6 +58,11 @@ Split random_split(Index num_graphs, std::uint64_t seed, double train_fraction,
   // int() truncation as the peer: n_train = int(0.8 n), n_val = int(0.1 n)
   const auto n_train = std::max<Index>(1, static_cast<Index>(train_fraction * static_cast<double>(num_graphs)));
   const auto n_val = std::max<Index>(1, static_cast<Index>(val_fraction * static_cast<double>(num_graphs)));
+  if (n_train + n_val >= num_graphs) {  // an empty test set would report accuracy 0 silently
+    throw ValueError("random_split: " + std::to_string(num_graphs) +
+                     " graphs leave the test set empty (train " + std::to_string(n_train) +
+                     ", validation " + std::to_string(n_val) + ")");
+  }
   Split split;
   split.train.assign(order.begin(), order.begin() + n_train);
   split.val.assign(order.begin() + n_train, order.begin() + n_train + n_val);
@@ -141,15 +156,30 @@ double train_epoch(GraphClassifier<float>& model, Adam<float>& optimizer,
 TrainResult train_classifier(GraphClassifier<float>& model, const GraphCollection& data,
                              const Split& split, const TrainOptions& options,
                              const std::function<void(const EpochMetrics&)>& on_epoch) {
+  Adam<float> optimizer(model.parameters(), adam_options(options));
+  TrainProgress progress;
+  return train_classifier(model, optimizer, data, split, options, progress, on_epoch, {});
+}
+
+TrainResult train_classifier(GraphClassifier<float>& model, Adam<float>& optimizer,
+                             const GraphCollection& data, const Split& split,
+                             const TrainOptions& options, TrainProgress& progress,
+                             const std::function<void(const EpochMetrics&)>& on_epoch,
+                             const std::function<void(const TrainProgress&)>& on_progress) {
   if (split.train.empty() || split.val.empty()) {
     throw ValueError("train_classifier: the training and validation sets must not be empty");
   }
-  Adam<float> optimizer(model.parameters(),
-                        AdamOptions(options.lr_).weight_decay(options.weight_decay_));
-  TrainResult result;
-  result.best_val.loss = std::numeric_limits<double>::infinity();
-  std::vector<Tensor<float>> best = snapshot(model);
-  for (int epoch = 1; epoch <= options.max_epochs_; ++epoch) {
+  const std::size_t num_parameters = model.parameters().size();
+  if (progress.history.empty() && progress.best_weights.empty()) {
+    progress.best_weights = snapshot(model);  // the initial weights, if no epoch ever improves
+  }
+  if (progress.best_weights.size() != num_parameters) {
+    throw ValueError(
+        "train_classifier: progress holds " + std::to_string(progress.best_weights.size()) +
+        " best weights, the model has " + std::to_string(num_parameters) + " parameters");
+  }
+  const int first = static_cast<int>(progress.history.size()) + 1;
+  for (int epoch = first; !progress.stopped && epoch <= options.max_epochs_; ++epoch) {
     const auto start = std::chrono::steady_clock::now();
     EpochMetrics m;
     m.epoch = epoch;
@@ -159,19 +189,68 @@ TrainResult train_classifier(GraphClassifier<float>& model, const GraphCollectio
     const Evaluation val = evaluate(model, data, split.val, options.batch_size_);
     m.val_loss = val.loss;
     m.val_accuracy = val.accuracy;
-    result.history.push_back(m);
+    progress.history.push_back(m);
     if (on_epoch) on_epoch(m);
-    if (val.loss < result.best_val.loss) {
-      result.best_val = val;
-      result.best_epoch = epoch;
-      best = snapshot(model);
-    } else if (epoch - result.best_epoch >= options.patience_) {
-      break;
+    if (val.loss < progress.best_val.loss) {
+      progress.best_val = val;
+      progress.best_epoch = epoch;
+      progress.best_weights = snapshot(model);
+    } else if (epoch - progress.best_epoch >= options.patience_) {
+      progress.stopped = true;
     }
+    if (epoch == options.max_epochs_) progress.stopped = true;
+    if (on_progress) on_progress(progress);
   }
-  restore(model, best);
+  progress.stopped = true;
+  TrainResult result;
+  result.history = progress.history;
+  result.best_epoch = progress.best_epoch;
+  result.best_val = progress.best_val;
+  restore(model, progress.best_weights);
   result.test = evaluate(model, data, split.test, options.batch_size_);
   return result;
+}
+
+AdamOptions adam_options(const TrainOptions& options) {
+  return AdamOptions(options.lr_).weight_decay(options.weight_decay_);
+}
+
+std::string describe(const TrainOptions& options) {
+  std::ostringstream text;
+  text << "max_epochs=" << options.max_epochs_ << " patience=" << options.patience_
+       << " batch_size=" << options.batch_size_ << " lr=" << shortest(options.lr_)
+       << " weight_decay=" << shortest(options.weight_decay_) << " seed=" << options.seed_
+       << " split=perm(seed,stream" << kSplitStream
+       << ")/0.8/0.1 shuffle=perm(seed*1000003+epoch,stream" << kShuffleStream << ")";
+  return text.str();
+}
+
+std::string dataset_fingerprint(const GraphCollection& data) {
+  // FNV-1a over the bytes of every array, in a fixed order
+  std::uint64_t hash = 14695981039346656037ULL;
+  auto add = [&](const void* bytes, std::size_t count) {
+    const auto* b = static_cast<const unsigned char*>(bytes);
+    for (std::size_t i = 0; i < count; ++i) hash = (hash ^ b[i]) * 1099511628211ULL;
+  };
+  auto add_vector = [&](const auto& v) {
+    const std::uint64_t n = v.size();
+    add(&n, sizeof n);
+    add(v.data(), v.size() * sizeof(v[0]));
+  };
+  const std::int64_t classes = data.num_classes;
+  add(&classes, sizeof classes);
+  add_vector(data.node_ptr);
+  add_vector(data.edge_ptr);
+  add_vector(data.sources);
+  add_vector(data.targets);
+  add_vector(data.y);
+  add_vector(data.x.values());
+  std::ostringstream text;
+  text << "name=" << data.name << " graphs=" << data.num_graphs() << " nodes=" << data.num_nodes()
+       << " edges=" << data.num_edges() << " features=" << data.num_features()
+       << " classes=" << data.num_classes << " fnv1a=" << std::hex << std::setw(16)
+       << std::setfill('0') << hash;
+  return text.str();
 }
 
 }  // namespace graphpool

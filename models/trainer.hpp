@@ -8,7 +8,9 @@
 ///   TrainResult r = train_classifier(model, data, split, TrainOptions());
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "core/optim.hpp"
@@ -67,6 +69,21 @@ struct Evaluation {
   double accuracy = 0;
 };
 
+/// Where a run stands between epochs. Together with the model's parameters, the optimizer's
+/// moments and step count, and the model Generator's position (dropout), it is everything
+/// train_classifier needs to continue a run bitwise-identically (a resumable checkpoint).
+///   TrainProgress progress;   // empty: a fresh start
+///   train_classifier(model, adam, data, split, options, progress, {}, save_last_checkpoint);
+struct TrainProgress {
+  std::vector<EpochMetrics> history;  ///< the completed epochs
+  int best_epoch = 0;                 ///< 1-based; 0 while no epoch has improved on +inf
+  Evaluation best_val{std::numeric_limits<double>::infinity(), 0.0};
+  std::vector<Tensor<float>> best_weights;  ///< model.parameters() order; set by the first epoch
+  /// The patience ran out or max_epochs was reached: only the test evaluation is left. (The
+  /// patience counter itself is epochs since best_epoch: history.size() - best_epoch.)
+  bool stopped = false;
+};
+
 struct TrainResult {
   std::vector<EpochMetrics> history;
   int best_epoch = 0;  ///< 1-based epoch of the lowest validation loss
@@ -87,5 +104,29 @@ double train_epoch(GraphClassifier<float>& model, Adam<float>& optimizer,
 TrainResult train_classifier(GraphClassifier<float>& model, const GraphCollection& data,
                              const Split& split, const TrainOptions& options,
                              const std::function<void(const EpochMetrics&)>& on_epoch = {});
+
+/// The protocol from `progress` on (empty: from the start; or as restored from a checkpoint,
+/// with the model, `optimizer` and the model's Generator restored to the same point).
+/// `optimizer` is Adam over model.parameters() with adam_options(options). After each epoch
+/// `on_epoch` sees its metrics, then `on_progress` the updated progress (with the model and
+/// optimizer at the same point): the moment to write a resumable checkpoint.
+TrainResult train_classifier(GraphClassifier<float>& model, Adam<float>& optimizer,
+                             const GraphCollection& data, const Split& split,
+                             const TrainOptions& options, TrainProgress& progress,
+                             const std::function<void(const EpochMetrics&)>& on_epoch,
+                             const std::function<void(const TrainProgress&)>& on_progress);
+
+/// The optimizer options train_classifier uses: Adam(lr).weight_decay(weight_decay).
+AdamOptions adam_options(const TrainOptions& options);
+
+/// Every training option that affects the result, and the random-number scheme of the split and
+/// the shuffles, as "key=value ..." text (stored in resumable checkpoints and compared on resume):
+///   "max_epochs=100 patience=20 batch_size=128 lr=5e-04 weight_decay=1e-04 seed=0 split=..."
+std::string describe(const TrainOptions& options);
+
+/// The dataset's counts and a 64-bit FNV-1a hash of its contents (features, labels, graph
+/// boundaries, edges) as "key=value ..." text; two collections with the same text hold the same
+/// graphs (up to hash collisions).
+std::string dataset_fingerprint(const GraphCollection& data);
 
 }  // namespace graphpool

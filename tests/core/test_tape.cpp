@@ -42,8 +42,10 @@ TEST(Tape, ClearReusesNodeStorage) {
     Var<float> loss = sum(h);
     tape.backward(loss);
     std::vector<const float*> now{x.value().data(), h.value().data(), tape.grad(x).data()};
-    if (step == 0) first = now;
-    else EXPECT_EQ(now, first) << "step " << step << " reallocated tape storage";
+    if (step == 0)
+      first = now;
+    else
+      EXPECT_EQ(now, first) << "step " << step << " reallocated tape storage";
     EXPECT_EQ(tape.size(), 4);
     EXPECT_FLOAT_EQ(tape.grad(x)[0], 2.0f);
   }
@@ -73,6 +75,52 @@ TEST(Tape, ConstantsGetNoGradientAndStaleVarsAreRejected) {
   Tape<double> other;
   Var<double> z = other.leaf(Tensor<double>({2}, 1.0));
   EXPECT_THROW(add(x, z), ValueError);
+}
+
+TEST(Tape, AdjointsStartAtZeroInEveryBackwardAndUnreachedNodesReadZero) {
+  Tape<double> tape;
+  Var<double> x = tape.leaf(Tensor<double>({2}, std::vector<double>{1, 2}));
+  Var<double> unused = tape.leaf(Tensor<double>({2}, std::vector<double>{5, 6}));
+  Var<double> dead = relu(unused);  // recorded, but the loss does not depend on it
+  Var<double> y = sum(mul(x, x));
+  tape.backward(y);
+  EXPECT_EQ(tape.grad(x)[1], 4);
+  EXPECT_EQ(tape.grad(unused)[0], 0);
+  EXPECT_EQ(tape.grad(dead)[1], 0);
+  // a second pass starts from zero again (no accumulation across passes on the tape itself)
+  tape.backward(y);
+  EXPECT_EQ(tape.grad(x)[0], 2);
+  EXPECT_EQ(tape.grad(x)[1], 4);
+}
+
+TEST(Tape, GradForWriteIsFreshOnlyOncePerPass) {
+  Tape<double> tape;
+  Var<double> x = tape.leaf(Tensor<double>({3}, 1.0));
+  Var<double> y = sum(x);
+  tape.backward(y);  // x's adjoint written in this pass
+  bool fresh = true;
+  tape.grad_for_write(x, fresh);
+  EXPECT_FALSE(fresh);
+  tape.backward(y);
+  EXPECT_EQ(tape.grad(x)[2], 1);  // assigned, not accumulated over the two passes
+  tape.clear();
+  Var<double> z = tape.leaf(Tensor<double>({3}, 2.0));
+  Var<double> w = sum(z);
+  tape.backward(w);
+  EXPECT_EQ(tape.grad(z)[0], 1);  // reused node storage does not leak the old adjoint
+}
+
+TEST(Tape, UnreachedParameterGetsNothingAdded) {
+  Parameter<double> p("p", Tensor<double>({2}, 3.0));
+  p.grad.fill(0.5);
+  Tape<double> tape;
+  Var<double> x = tape.leaf(Tensor<double>({2}, 1.0));
+  Var<double> pv = tape.parameter(p);
+  Var<double> dead = mul(pv, pv);
+  Var<double> y = sum(x);
+  tape.backward(y);
+  EXPECT_EQ(p.grad[0], 0.5);
+  EXPECT_EQ(tape.grad(dead)[0], 0);
 }
 
 }  // namespace graphpool

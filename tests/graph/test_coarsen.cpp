@@ -9,31 +9,16 @@
 
 #include "core/errors.hpp"
 #include "core/random.hpp"
+#include "tests/support/compare.hpp"
 #include "tests/support/random_graph.hpp"
 
 namespace graphpool {
 namespace {
 
+using testing::message_of;
 using testing::RandomBatchOptions;
 using testing::RandomGraphOptions;
-
-template <class E, class F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected an exception";
-  return {};
-}
-
-std::vector<Index> vec(std::span<const Index> s) {
-  return {s.begin(), s.end()};
-}
-std::vector<double> vec(std::span<const double> s) {
-  return {s.begin(), s.end()};
-}
+using testing::to_vector;
 
 /// A random subset of 0..n-1 in random order (as top-k returns it).
 std::vector<Index> random_kept(Index n, Index k, std::uint64_t seed) {
@@ -67,9 +52,9 @@ TEST(InducedSubgraph, UnsortedKeptNodesByHand) {
   Subgraph sub = induced_subgraph(g, kept);
   // Into new 0 (old 4): 0->4, 2->4 (3->4 dropped) = sources 1, 2. Into new 1 (old 0): 4->0 = 0.
   // Into new 2 (old 2): 4->2 = 0 (1->2 dropped).
-  EXPECT_EQ(vec(sub.graph.edge_ptr()), (std::vector<Index>{0, 2, 3, 4}));
-  EXPECT_EQ(vec(sub.graph.sources()), (std::vector<Index>{1, 2, 0, 0}));
-  EXPECT_EQ(vec(sub.graph.weights()), (std::vector<double>{7, 8, 3, 5}));
+  EXPECT_EQ(to_vector(sub.graph.edge_ptr()), (std::vector<Index>{0, 2, 3, 4}));
+  EXPECT_EQ(to_vector(sub.graph.sources()), (std::vector<Index>{1, 2, 0, 0}));
+  EXPECT_EQ(to_vector(sub.graph.weights()), (std::vector<double>{7, 8, 3, 5}));
   EXPECT_EQ(sub.node_map, (std::vector<Index>{1, -1, 2, -1, 0}));
   for (Index e = 0; e < sub.graph.num_edges(); ++e) {
     EXPECT_EQ(sub.graph.weight(e), g.weight(sub.edge_ids[static_cast<std::size_t>(e)]));
@@ -164,7 +149,7 @@ TEST(InducedSubgraph, BatchRejectsKeptNodesGoingBackAGraph) {
   EXPECT_THROW(induced_subgraph(batch, out_of_range), IndexError);
   std::vector<Index> only_second{4};
   SubgraphBatch p = induced_subgraph(batch, only_second);
-  EXPECT_EQ(vec(p.batch.node_ptr()), (std::vector<Index>{0, 0, 1}));
+  EXPECT_EQ(to_vector(p.batch.node_ptr()), (std::vector<Index>{0, 0, 1}));
 }
 
 TEST(InducedSubgraph, ThreadCountIndependent) {
@@ -221,13 +206,13 @@ TEST(ContractClusters, ByHand) {
   Contraction kept =
       contract_clusters(g, cluster, 2, ContractOptions().self_loops(SelfLoops::kKeep));
   // Into 0: from 0 (1 + 16 + 64), from 1 (2 + 32). Into 1: from 1 (4 + 8).
-  EXPECT_EQ(vec(kept.graph.edge_ptr()), (std::vector<Index>{0, 2, 3}));
-  EXPECT_EQ(vec(kept.graph.sources()), (std::vector<Index>{0, 1, 1}));
-  EXPECT_EQ(vec(kept.graph.weights()), (std::vector<double>{81, 34, 12}));
+  EXPECT_EQ(to_vector(kept.graph.edge_ptr()), (std::vector<Index>{0, 2, 3}));
+  EXPECT_EQ(to_vector(kept.graph.sources()), (std::vector<Index>{0, 1, 1}));
+  EXPECT_EQ(to_vector(kept.graph.weights()), (std::vector<double>{81, 34, 12}));
   Contraction dropped = contract_clusters(g, cluster, 2);  // default drops intra-cluster edges
-  EXPECT_EQ(vec(dropped.graph.edge_ptr()), (std::vector<Index>{0, 1, 1}));
-  EXPECT_EQ(vec(dropped.graph.sources()), (std::vector<Index>{1}));
-  EXPECT_EQ(vec(dropped.graph.weights()), (std::vector<double>{34}));
+  EXPECT_EQ(to_vector(dropped.graph.edge_ptr()), (std::vector<Index>{0, 1, 1}));
+  EXPECT_EQ(to_vector(dropped.graph.sources()), (std::vector<Index>{1}));
+  EXPECT_EQ(to_vector(dropped.graph.weights()), (std::vector<double>{34}));
   // edge_map: every old edge 2->0 / 3->0 went into new edge 0, the rest were dropped.
   const auto old_t = g.targets();
   for (Index e = 0; e < g.num_edges(); ++e) {
@@ -242,9 +227,9 @@ TEST(ContractClusters, UnweightedStaysUnweightedUnlessCounting) {
   std::vector<Index> cluster{0, 0, 1};
   Contraction plain = contract_clusters(g, cluster, 2);
   EXPECT_FALSE(plain.graph.weighted());
-  EXPECT_EQ(vec(plain.graph.edge_ptr()), (std::vector<Index>{0, 1, 2}));
+  EXPECT_EQ(to_vector(plain.graph.edge_ptr()), (std::vector<Index>{0, 1, 2}));
   Contraction counted = contract_clusters(g, cluster, 2, ContractOptions().count_edges(true));
-  EXPECT_EQ(vec(counted.graph.weights()), (std::vector<double>{1, 3}));
+  EXPECT_EQ(to_vector(counted.graph.weights()), (std::vector<double>{1, 3}));
 }
 
 TEST(ContractClusters, AgainstNaiveMapOnRandomGraphs) {

@@ -8,25 +8,15 @@
 #include <vector>
 
 #include "core/errors.hpp"
+#include "tests/support/compare.hpp"
 #include "tests/support/random_graph.hpp"
 
 namespace graphpool {
 namespace {
 
+using testing::message_of;
 using testing::random_edges;
 using testing::RandomGraphOptions;
-
-/// Message of the graphpool exception `E` thrown by f (fails the test when none is thrown).
-template <class E, class F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected an exception";
-  return {};
-}
 
 /// Incoming (source, weight) lists per target, built the naive way from COO.
 std::vector<std::vector<std::pair<Index, double>>> naive_in_lists(Index n,

@@ -7,28 +7,16 @@
 #include <vector>
 
 #include "core/errors.hpp"
+#include "tests/support/compare.hpp"
 #include "tests/support/random_graph.hpp"
 
 namespace graphpool {
 namespace {
 
+using testing::message_of;
 using testing::RandomBatchOptions;
 using testing::RandomGraphOptions;
-
-template <class E, class F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected an exception";
-  return {};
-}
-
-std::vector<Index> vec(std::span<const Index> s) {
-  return {s.begin(), s.end()};
-}
+using testing::to_vector;
 
 TEST(GraphBatch, CollateSmallByHand) {
   std::vector<Index> s0{0, 1}, d0{1, 0};
@@ -38,13 +26,13 @@ TEST(GraphBatch, CollateSmallByHand) {
   EXPECT_EQ(b.num_graphs(), 3);
   EXPECT_EQ(b.num_nodes(), 5);
   EXPECT_EQ(b.num_edges(), 5);
-  EXPECT_EQ(vec(b.node_ptr()), (std::vector<Index>{0, 2, 2, 5}));
-  EXPECT_EQ(vec(b.node_graph()), (std::vector<Index>{0, 0, 2, 2, 2}));
-  EXPECT_EQ(vec(b.edge_offsets()), (std::vector<Index>{0, 2, 2, 5}));
+  EXPECT_EQ(to_vector(b.node_ptr()), (std::vector<Index>{0, 2, 2, 5}));
+  EXPECT_EQ(to_vector(b.node_graph()), (std::vector<Index>{0, 0, 2, 2, 2}));
+  EXPECT_EQ(to_vector(b.edge_offsets()), (std::vector<Index>{0, 2, 2, 5}));
   EXPECT_EQ(b.graph_size(1), 0);
   // Graph 2's edges 2->0, 0->1, 1->1 become 4->2, 2->3, 3->3.
-  EXPECT_EQ(vec(b.graph().edge_ptr()), (std::vector<Index>{0, 1, 2, 3, 5, 5}));
-  EXPECT_EQ(vec(b.graph().sources()), (std::vector<Index>{1, 0, 4, 2, 3}));
+  EXPECT_EQ(to_vector(b.graph().edge_ptr()), (std::vector<Index>{0, 1, 2, 3, 5, 5}));
+  EXPECT_EQ(to_vector(b.graph().sources()), (std::vector<Index>{1, 0, 4, 2, 3}));
   EXPECT_FALSE(b.graph().weighted());
   EXPECT_EQ(b.split(), graphs);
 }
@@ -56,11 +44,11 @@ TEST(GraphBatch, EmptyBatchAndEmptyGraphs) {
   EXPECT_TRUE(none.split().empty());
   GraphBatch collated = GraphBatch::collate(std::span<const Graph>{});
   EXPECT_EQ(collated.num_graphs(), 0);
-  EXPECT_EQ(vec(collated.edge_offsets()), (std::vector<Index>{0}));
+  EXPECT_EQ(to_vector(collated.edge_offsets()), (std::vector<Index>{0}));
   std::vector<Graph> empties(3);
   GraphBatch e = GraphBatch::collate(empties);
   EXPECT_EQ(e.num_graphs(), 3);
-  EXPECT_EQ(vec(e.node_ptr()), (std::vector<Index>{0, 0, 0, 0}));
+  EXPECT_EQ(to_vector(e.node_ptr()), (std::vector<Index>{0, 0, 0, 0}));
   EXPECT_EQ(e.split(), empties);
 }
 
@@ -81,8 +69,8 @@ TEST(GraphBatch, SplitRoundTripsRandomBatches) {
     }
     EXPECT_EQ(b.edge_offsets().back(), e_total);
     // Rebuilding from the union graph and node_ptr gives the same batch.
-    GraphBatch again(b.graph(), vec(b.node_ptr()));
-    EXPECT_EQ(vec(again.edge_offsets()), vec(b.edge_offsets()));
+    GraphBatch again(b.graph(), to_vector(b.node_ptr()));
+    EXPECT_EQ(to_vector(again.edge_offsets()), to_vector(b.edge_offsets()));
     EXPECT_EQ(again.split(), graphs);
   }
 }
@@ -142,7 +130,7 @@ TEST(GraphBatch, CollateIsThreadCountIndependent) {
     two = GraphBatch::collate(graphs);
   }
   EXPECT_EQ(one.graph(), two.graph());
-  EXPECT_EQ(vec(one.node_ptr()), vec(two.node_ptr()));
+  EXPECT_EQ(to_vector(one.node_ptr()), to_vector(two.node_ptr()));
 }
 
 TEST(RandomGraph, ProteinsLikeBatchHasPeerSizes) {

@@ -6,14 +6,12 @@
 #include <vector>
 
 #include "core/errors.hpp"
+#include "tests/support/compare.hpp"
 
 namespace graphpool {
 namespace {
 
-std::vector<Index> vec(std::span<const Index> s) {
-  return {s.begin(), s.end()};
-}
-
+using testing::to_vector;
 /// Naive reference: every ordered pair of distinct cells within Chebyshev (k8) or Manhattan (k4)
 /// distance 1, listed target-major and source ascending.
 Graph naive_grid(Index H, Index W, bool k8) {
@@ -37,8 +35,8 @@ TEST(Grid, TwoByThreeFourNeighbourhoodByHand) {
   Graph g = grid_graph(2, 3, Neighbourhood::k4);
   EXPECT_EQ(g.num_nodes(), 6);
   EXPECT_EQ(g.num_edges(), 2 * 7);
-  EXPECT_EQ(vec(g.edge_ptr()), (std::vector<Index>{0, 2, 5, 7, 9, 12, 14}));
-  EXPECT_EQ(vec(g.sources()), (std::vector<Index>{1, 3, 0, 2, 4, 1, 5, 0, 4, 1, 3, 5, 2, 4}));
+  EXPECT_EQ(to_vector(g.edge_ptr()), (std::vector<Index>{0, 2, 5, 7, 9, 12, 14}));
+  EXPECT_EQ(to_vector(g.sources()), (std::vector<Index>{1, 3, 0, 2, 4, 1, 5, 0, 4, 1, 3, 5, 2, 4}));
   EXPECT_FALSE(g.weighted());
 }
 

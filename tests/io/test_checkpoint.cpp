@@ -137,5 +137,131 @@ TEST(Checkpoint, FailedSaveKeepsThePreviousCheckpoint) {
   EXPECT_TRUE(bitwise_equal(a.weight.value, b.weight.value));
 }
 
+/// A training state of `epochs` epochs for `net`, every field set to a distinct value.
+template <class T>
+TrainingState<T> example_state(Net<T>& net, int epochs) {
+  TrainingState<T> s;
+  for (int e = 0; e < epochs; ++e) {
+    s.train_loss.push_back(0.7 - 0.01 * e + 1e-17 * e);
+    s.val_loss.push_back(0.8 - 0.02 * e);
+    s.val_accuracy.push_back(0.5 + 0.03 * e);
+    s.seconds.push_back(0.25 * e);
+  }
+  s.best_epoch = epochs;
+  s.best_val_loss = s.val_loss.back();
+  s.best_val_accuracy = s.val_accuracy.back();
+  for (Parameter<T>* p : net.parameters()) {
+    Tensor<T> t = p->value;
+    for (T& v : t.values()) v = -v / T(3);
+    s.best_parameters.push_back(std::move(t));
+  }
+  s.stopped = true;
+  s.finished = true;
+  s.test_loss = 0.4321;
+  s.test_accuracy = 0.875;
+  s.generator_seed = 0xfedcba9876543210ULL;  // above 2^63: stored as the int64 with the same bits
+  s.generator_streams = 77;
+  s.options = "max_epochs=9 lr=0.01";
+  s.dataset = "name=X graphs=3 fnv1a=0123456789abcdef";
+  return s;
+}
+
+template <class T>
+void check_training_state_round_trip() {
+  ScratchDir dir;
+  Net<T> a(3, 4, 1.0);
+  Adam<T> opt_a(a.parameters(), AdamOptions(1e-2));
+  fill_grads(a, 1);
+  opt_a.step();
+  const TrainingState<T> saved = example_state(a, 6);
+  save_checkpoint(dir.str("last.h5"), a, &opt_a, CheckpointInfo().model("Net").epoch(6), &saved);
+  const CheckpointInfo info = read_checkpoint_info(dir.str("last.h5"));
+  EXPECT_TRUE(info.has_optimizer_);
+  EXPECT_TRUE(info.has_training_);
+  EXPECT_EQ(info.training_options_, saved.options);
+  EXPECT_EQ(info.training_dataset_, saved.dataset);
+  Net<T> b(3, 4, 2.0);
+  Adam<T> opt_b(b.parameters(), AdamOptions(1e-2));
+  TrainingState<T> loaded;
+  load_checkpoint(dir.str("last.h5"), b, &opt_b, &loaded);
+  EXPECT_EQ(loaded.train_loss, saved.train_loss);  // exact doubles
+  EXPECT_EQ(loaded.val_loss, saved.val_loss);
+  EXPECT_EQ(loaded.val_accuracy, saved.val_accuracy);
+  EXPECT_EQ(loaded.seconds, saved.seconds);
+  EXPECT_EQ(loaded.best_epoch, 6);
+  EXPECT_EQ(loaded.best_val_loss, saved.best_val_loss);
+  EXPECT_EQ(loaded.best_val_accuracy, saved.best_val_accuracy);
+  ASSERT_EQ(loaded.best_parameters.size(), saved.best_parameters.size());
+  for (std::size_t i = 0; i < saved.best_parameters.size(); ++i)
+    EXPECT_TRUE(bitwise_equal(loaded.best_parameters[i], saved.best_parameters[i])) << i;
+  EXPECT_TRUE(loaded.stopped);
+  EXPECT_TRUE(loaded.finished);
+  EXPECT_EQ(loaded.test_loss, 0.4321);
+  EXPECT_EQ(loaded.test_accuracy, 0.875);
+  EXPECT_EQ(loaded.generator_seed, 0xfedcba9876543210ULL);
+  EXPECT_EQ(loaded.generator_streams, 77u);
+  EXPECT_EQ(loaded.options, saved.options);
+  EXPECT_EQ(loaded.dataset, saved.dataset);
+  EXPECT_EQ(opt_b.step_count(), 1);
+  EXPECT_TRUE(bitwise_equal(a.weight.value, b.weight.value));
+  // The same file loads as a plain checkpoint too (the training group is optional).
+  Net<T> c(3, 4, 3.0);
+  EXPECT_EQ(load_checkpoint(dir.str("last.h5"), c).epoch_, 6);
+}
+
+TEST(Checkpoint, TrainingStateRoundTripsExactly) {
+  check_training_state_round_trip<float>();
+  check_training_state_round_trip<double>();
+}
+
+TEST(Checkpoint, CheckpointWithoutTrainingStateSaysSoWhenAskedForOne) {
+  ScratchDir dir;
+  Net<float> a(3, 4, 1.0);
+  save_checkpoint(dir.str("best.h5"), a);
+  const CheckpointInfo info = read_checkpoint_info(dir.str("best.h5"));
+  EXPECT_FALSE(info.has_training_);
+  EXPECT_FALSE(info.has_optimizer_);
+  TrainingState<float> state;
+  state.options = "untouched";
+  Net<float> b(3, 4, 2.0);
+  const Tensor<float> b_before = b.weight.value;
+  try {
+    load_checkpoint<float>(dir.str("best.h5"), b, nullptr, &state);
+    FAIL() << "expected IoError";
+  } catch (const IoError& e) {
+    EXPECT_NE(std::string(e.what()).find("no training state"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(state.options, "untouched");
+  EXPECT_TRUE(bitwise_equal(b_before, b.weight.value));  // nothing changed
+}
+
+TEST(Checkpoint, InconsistentTrainingStateIsRefusedOnSaveAndLoad) {
+  ScratchDir dir;
+  Net<float> a(3, 4, 1.0);
+  TrainingState<float> s = example_state(a, 4);
+  s.seconds.pop_back();  // a history column of another length
+  EXPECT_THROW(save_checkpoint(dir.str("x.h5"), a, nullptr, {}, &s), ValueError);
+  s = example_state(a, 4);
+  s.best_parameters.pop_back();
+  EXPECT_THROW(save_checkpoint(dir.str("x.h5"), a, nullptr, {}, &s), ValueError);
+  EXPECT_EQ(dir.count(".tmp"), 0);
+  EXPECT_EQ(dir.count("x.h5"), 0);
+  // Best weights of another shape than the parameters: loading says which; nothing changes.
+  s = example_state(a, 4);
+  s.best_parameters[0] = Tensor<float>(Shape{2, 2});
+  save_checkpoint(dir.str("last.h5"), a, nullptr, {}, &s);
+  Net<float> b(3, 4, 2.0);
+  const Tensor<float> before = b.weight.value;
+  TrainingState<float> loaded;
+  try {
+    load_checkpoint<float>(dir.str("last.h5"), b, nullptr, &loaded);
+    FAIL() << "expected ShapeError";
+  } catch (const ShapeError& e) {
+    EXPECT_NE(std::string(e.what()).find("best parameter 'weight'"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(bitwise_equal(before, b.weight.value));
+  EXPECT_TRUE(loaded.train_loss.empty());
+}
+
 }  // namespace
 }  // namespace graphpool

@@ -1,9 +1,16 @@
 #pragma once
 // Naive dense references shared by the DiffPool / MinCut / dense batch tests (test code only).
+#include <gtest/gtest.h>
+
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
+#include <optional>
 #include <vector>
 
+#include "core/parallel.hpp"
+#include "core/tape.hpp"
 #include "core/tensor.hpp"
 
 namespace graphpool::testing {
@@ -92,6 +99,68 @@ inline std::vector<std::uint8_t> mask_of(Index B, Index N, const std::vector<Ind
   for (Index b = 0; b < B; ++b)
     for (Index i = 0; i < sizes[b]; ++i) m[static_cast<std::size_t>(b * N + i)] = 1;
   return m;
+}
+
+// A double tensor as precision T.
+template <class T>
+Tensor<T> cast_tensor(const Tensor<double>& t) {
+  Tensor<T> out(t.shape());
+  for (Index i = 0; i < t.numel(); ++i) out[i] = static_cast<T>(t[i]);
+  return out;
+}
+
+// A tensor of precision T widened to double (exact).
+template <class T>
+Tensor<double> cast_tensor_to_double(const Tensor<T>& t) {
+  Tensor<double> out(t.shape());
+  for (Index i = 0; i < t.numel(); ++i) out[i] = static_cast<double>(t[i]);
+  return out;
+}
+
+// The value of a scalar `pooled(tape, x, adj, s)` of a dense pooling layer, run in precision T
+// with `threads` threads (0: no limit), and its gradients in x and s (adj is a constant), widened
+// to double.
+struct DensePoolRun {
+  double value = 0;
+  Tensor<double> grad_x, grad_s;
+};
+template <class T, class Pooled>
+DensePoolRun run_dense_pool(const Tensor<double>& x, const Tensor<double>& adj,
+                            const Tensor<double>& s, Pooled&& pooled, int threads = 0) {
+  std::optional<ThreadLimit> limit;
+  if (threads > 0) limit.emplace(threads);
+  Tape<T> tape;
+  Var<T> xv = tape.leaf(cast_tensor<T>(x)), sv = tape.leaf(cast_tensor<T>(s));
+  Var<T> f = pooled(tape, xv, tape.constant(cast_tensor<T>(adj)), sv);
+  tape.backward(f);
+  DensePoolRun run;
+  run.value = static_cast<double>(f.value().item());
+  run.grad_x = cast_tensor_to_double(xv.grad());
+  run.grad_s = cast_tensor_to_double(sv.grad());
+  return run;
+}
+
+// `pooled` in float agrees with double: gradients in x and s within 1e-4, the value within 1e-4
+// relative.
+template <class Pooled>
+void expect_float_agrees_with_double(const Tensor<double>& x, const Tensor<double>& adj,
+                                     const Tensor<double>& s, Pooled&& pooled) {
+  const DensePoolRun f = run_dense_pool<float>(x, adj, s, pooled);
+  const DensePoolRun d = run_dense_pool<double>(x, adj, s, pooled);
+  for (Index i = 0; i < x.numel(); ++i) EXPECT_NEAR(f.grad_x[i], d.grad_x[i], 1e-4);
+  for (Index i = 0; i < s.numel(); ++i) EXPECT_NEAR(f.grad_s[i], d.grad_s[i], 1e-4);
+  EXPECT_NEAR(f.value, d.value, 1e-4 * std::max(1.0, std::abs(d.value)));
+}
+
+// `pooled` in double gives the same bytes (value and gradients) with 1 and 2 threads.
+template <class Pooled>
+void expect_thread_count_independent(const Tensor<double>& x, const Tensor<double>& adj,
+                                     const Tensor<double>& s, Pooled&& pooled) {
+  const DensePoolRun one = run_dense_pool<double>(x, adj, s, pooled, 1);
+  const DensePoolRun two = run_dense_pool<double>(x, adj, s, pooled, 2);
+  EXPECT_EQ(std::memcmp(&one.value, &two.value, sizeof one.value), 0);
+  EXPECT_EQ(std::memcmp(one.grad_x.data(), two.grad_x.data(), sizeof(double) * x.numel()), 0);
+  EXPECT_EQ(std::memcmp(one.grad_s.data(), two.grad_s.data(), sizeof(double) * s.numel()), 0);
 }
 
 }  // namespace graphpool::testing

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+#include <string>
+
 #include "core/errors.hpp"
 #include "tests/layers/pool2d_test_util.hpp"
 
@@ -122,6 +125,37 @@ TEST(AvgPool2d, BitwiseIdenticalAcrossThreadCounts) {
   }
   EXPECT_TRUE(testing::bitwise_equal(one.out, two.out));
   EXPECT_TRUE(testing::bitwise_equal(one.grad_x, two.grad_x));
+}
+
+TEST(AvgPool2d, WideRowsMatchNaiveLoop) {
+  // rows long enough for the vectorised bodies and their tails (out widths 3 .. 112)
+  for (const AvgCase& c : kCases)
+    for (Shape s : {Shape{1, 2, 10, 45}, Shape{1, 1, 7, 112}, Shape{2, 1, 5, 33}}) {
+      SCOPED_TRACE(s.str() + " k" + std::to_string(c.k) + " p" + std::to_string(c.p));
+      Tensor<double> x = testing::random_tensor(s, 24), got;
+      avg_pool2d(x, options_of(c), got);
+      EXPECT_LT(max_abs_diff(got, naive_avg_pool(x, c)), 1e-14);
+      Tensor<float> xf = testing::random_tensor_float(s, 25), gotf;
+      avg_pool2d(xf, options_of(c), gotf);
+      EXPECT_LT(max_abs_diff(gotf, naive_avg_pool(xf, c)), 1e-6);
+    }
+}
+
+TEST(AvgPool2d, OverwritingBackwardEqualsZeroThenAccumulate) {
+  for (const AvgCase& c : kCases)
+    // odd H and W: with exact 2 x 2 windows the last row / column is in no window
+    for (Shape s : {Shape{1, 2, 9, 11}, Shape{2, 1, 10, 45}, Shape{1, 1, 7, 112}}) {
+      SCOPED_TRACE(s.str() + " k" + std::to_string(c.k) + " p" + std::to_string(c.p));
+      const PoolGrid grid = avg_pool2d_grid(options_of(c), s[2], s[3]);
+      const Tensor<float> g =
+          testing::random_tensor_float(Shape{s[0], s[1], grid.out_h(), grid.out_w()}, 26);
+      Tensor<float> want(s, 0.0f);
+      avg_pool2d_planes_backward(g.data(), s[0] * s[1], grid, c.include_pad, want.data());
+      // garbage first: every element must be assigned
+      Tensor<float> got(s, std::numeric_limits<float>::quiet_NaN());
+      avg_pool2d_planes_backward(g.data(), s[0] * s[1], grid, c.include_pad, got.data(), false);
+      EXPECT_EQ(max_abs_diff(got, want), 0.0);
+    }
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -133,42 +134,25 @@ TEST(DenseMinCutPool, RejectsBadInputs) {
 
 TEST(DenseMinCutPool, FloatAgreesWithDouble) {
   MinCutCase c;
-  auto to_float = [](const Tensor<double>& t) {
-    Tensor<float> f(t.shape());
-    for (Index i = 0; i < t.numel(); ++i) f[i] = static_cast<float>(t[i]);
-    return f;
+  auto pooled = [&](auto& tape, auto x, auto adj, auto s) {
+    return mix(tape, dense_mincut_pool(x, adj, s, c.mask));
   };
-  Tape<float> tf;
-  Var<float> xf = tf.leaf(to_float(c.x)), sf = tf.leaf(to_float(c.s));
-  MinCutPoolOutput<float> of = dense_mincut_pool(xf, tf.constant(to_float(c.adj)), sf, c.mask);
-  tf.backward(mix(tf, of));
-  Tape<double> td;
-  Var<double> xd = td.leaf(c.x), sd = td.leaf(c.s);
-  MinCutPoolOutput<double> od = dense_mincut_pool(xd, td.constant(c.adj), sd, c.mask);
-  td.backward(mix(td, od));
-  for (Index i = 0; i < c.x.numel(); ++i) EXPECT_NEAR(xf.grad()[i], xd.grad()[i], 1e-4);
-  for (Index i = 0; i < c.s.numel(); ++i) EXPECT_NEAR(sf.grad()[i], sd.grad()[i], 1e-4);
-  EXPECT_NEAR(of.mincut_loss.value().item(), od.mincut_loss.value().item(), 1e-5);
+  testing::expect_float_agrees_with_double(c.x, c.adj, c.s, pooled);
+  auto loss = [&](auto&, auto x, auto adj, auto s) {
+    return dense_mincut_pool(x, adj, s, c.mask).mincut_loss;
+  };
+  EXPECT_NEAR(testing::run_dense_pool<float>(c.x, c.adj, c.s, loss).value,
+              testing::run_dense_pool<double>(c.x, c.adj, c.s, loss).value, 1e-5);
 }
 
 TEST(DenseMinCutPool, BitwiseIdenticalForAnyThreadCount) {
   Tensor<double> x = random_tensor({16, 20, 8}, 1), s = random_tensor({16, 20, 5}, 2);
   std::vector<Index> sizes(16, 20);
   Tensor<double> adj = testing::random_dense_adj(16, 20, sizes, 3);
-  auto run = [&](int threads, Tensor<double>& gx, Tensor<double>& gs) {
-    ThreadLimit limit(threads);
-    Tape<double> tape;
-    Var<double> xv = tape.leaf(x), sv = tape.leaf(s);
-    Var<double> f = mix(tape, dense_mincut_pool(xv, tape.constant(adj), sv));
-    tape.backward(f);
-    gx = xv.grad(), gs = sv.grad();
-    return f.value().item();
+  auto pooled = [](auto& tape, auto xv, auto adj_v, auto sv) {
+    return mix(tape, dense_mincut_pool(xv, adj_v, sv));
   };
-  Tensor<double> gx1, gs1, gx2, gs2;
-  const double f1 = run(1, gx1, gs1), f2 = run(2, gx2, gs2);
-  EXPECT_EQ(std::memcmp(&f1, &f2, sizeof f1), 0);
-  EXPECT_EQ(std::memcmp(gx1.data(), gx2.data(), sizeof(double) * gx1.numel()), 0);
-  EXPECT_EQ(std::memcmp(gs1.data(), gs2.data(), sizeof(double) * gs1.numel()), 0);
+  testing::expect_thread_count_independent(x, adj, s, pooled);
 }
 
 }  // namespace

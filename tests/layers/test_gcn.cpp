@@ -4,10 +4,13 @@
 
 #include <cmath>
 #include <numeric>
+#include <utility>
+#include <vector>
 
 #include "core/errors.hpp"
 #include "core/ops.hpp"
 #include "tests/layers/graph_fixtures.hpp"
+#include "tests/support/compare.hpp"
 #include "tests/support/golden.hpp"
 #include "tests/support/gradcheck.hpp"
 
@@ -187,28 +190,79 @@ TEST(Gcn, ErrorsNameShapes) {
   EXPECT_THROW(GcnConv<double>(GcnConvOptions(0, 3), gen), ValueError);
 }
 
+// Both orders: product first (32 -> 16) and aggregate first (3 -> 40).
 TEST(Gcn, OneAndTwoThreadsGiveIdenticalBits) {
   std::vector<Index> sizes;
   for (Index g = 0; g < 64; ++g) sizes.push_back(20 + (g * 7) % 41);
   GraphBatch batch = random_batch(sizes, 5, 4);
-  Tensor<float> x0 = testing::random_tensor_float({batch.num_nodes(), 32}, 1);
-  Tensor<float> w0 = testing::random_tensor_float({32, 16}, 2);
-  Tensor<float> b0 = testing::random_tensor_float({16}, 3);
-  Tensor<float> seed = testing::random_tensor_float({batch.num_nodes(), 16}, 4);
-  auto run = [&](int threads) {
-    ThreadLimit limit(threads);
-    GcnNorm<float> norm(batch.graph());
-    Tape<float> tape;
-    Var<float> x = tape.leaf(x0), w = tape.leaf(w0), b = tape.leaf(b0);
-    Var<float> out = gcn_conv(x, norm, w, b);
-    tape.backward(out, seed);
-    return std::vector<Tensor<float>>{out.value(), x.grad(), w.grad(), b.grad()};
-  };
-  auto one = run(1), two = run(2);
-  for (std::size_t k = 0; k < one.size(); ++k) {
-    ASSERT_EQ(one[k].numel(), two[k].numel());
-    EXPECT_EQ(std::memcmp(one[k].data(), two[k].data(), sizeof(float) * one[k].numel()), 0)
-        << "tensor " << k;
+  for (auto [in_c, out_c] : {std::pair<Index, Index>{32, 16}, std::pair<Index, Index>{3, 40}}) {
+    Tensor<float> x0 = testing::random_tensor_float({batch.num_nodes(), in_c}, 1);
+    Tensor<float> w0 = testing::random_tensor_float({in_c, out_c}, 2);
+    Tensor<float> b0 = testing::random_tensor_float({out_c}, 3);
+    Tensor<float> seed = testing::random_tensor_float({batch.num_nodes(), out_c}, 4);
+    auto run = [&](int threads) {
+      ThreadLimit limit(threads);
+      GcnNorm<float> norm(batch.graph());
+      Tape<float> tape;
+      Var<float> x = tape.leaf(x0), w = tape.leaf(w0), b = tape.leaf(b0);
+      Var<float> out = gcn_conv(x, norm, w, b);
+      tape.backward(out, seed);
+      return std::vector<Tensor<float>>{out.value(), x.grad(), w.grad(), b.grad()};
+    };
+    auto one = run(1), two = run(2);
+    for (std::size_t k = 0; k < one.size(); ++k) {
+      EXPECT_TRUE(testing::bitwise_equal(one[k], two[k])) << "tensor " << k << ", in " << in_c;
+    }
+  }
+}
+
+// in < out takes the aggregate-first order (A_hat x) W: same algebra as A_hat (x W).
+TEST(Gcn, AggregateFirstOrderMatchesDenseFormulaForward) {
+  GraphBatch batch = random_batch({5, 1, 7}, 3);
+  GcnNorm<double> norm(batch.graph());
+  Tensor<double> x0 = random_tensor({batch.num_nodes(), 3}, 1);
+  Tensor<double> w0 = random_tensor({3, 8}, 2);
+  Tensor<double> b0 = random_tensor({8}, 3);
+  Tape<double> tape;
+  Var<double> out = gcn_conv(tape.leaf(x0), norm, tape.leaf(w0), tape.leaf(b0));
+  RowMatrix<double> expected = dense_a_hat(batch.graph()) * x0.matrix() * w0.matrix();
+  expected.rowwise() += b0.flat().transpose();
+  EXPECT_LT((out.value().matrix() - expected).cwiseAbs().maxCoeff(), 1e-14);
+  Var<double> no_bias = gcn_conv(tape.leaf(x0), norm, tape.leaf(w0));
+  expected.rowwise() -= b0.flat().transpose();
+  EXPECT_LT((no_bias.value().matrix() - expected).cwiseAbs().maxCoeff(), 1e-14);
+}
+
+TEST(Gcn, AggregateFirstOrderGradcheckInputWeightAndBias) {
+  GraphBatch batch = random_batch({4, 1, 6, 3}, 7, 3);
+  GcnNorm<double> norm(batch.graph());
+  auto result = testing::gradcheck(
+      [&](Tape<double>&, std::span<const Var<double>> in) {
+        return gcn_conv(in[0], norm, in[1], in[2]);
+      },
+      {random_tensor({batch.num_nodes(), 2}, 1), random_tensor({2, 5}, 2), random_tensor({5}, 3)});
+  EXPECT_TRUE(result.ok) << result.report;
+}
+
+// The input's adjoint is written by assignment when nothing was added before and accumulated
+// when something was: both must give x.grad = A_hat^T (dout W^T) (+ the other use's gradient).
+TEST(Gcn, InputGradientAccumulatesWithOtherUsesInBothOrders) {
+  GraphBatch batch = random_batch({6, 4}, 9, 3);
+  GcnNorm<double> norm(batch.graph());
+  const RowMatrix<double> a = dense_a_hat(batch.graph());
+  for (Index out_c : {Index{2}, Index{7}}) {  // product first, aggregate first
+    Tensor<double> x0 = random_tensor({batch.num_nodes(), 4}, 1);
+    Tensor<double> w0 = random_tensor({4, out_c}, 2);
+    Tensor<double> seed = random_tensor({batch.num_nodes(), out_c}, 3);
+    Tape<double> tape;
+    Var<double> x = tape.leaf(x0);
+    // loss = sum(gcn(x) * seed) + 2 sum(x): dx = A_hat^T seed W^T + 2
+    Var<double> y = gcn_conv(x, norm, tape.leaf(w0));
+    Var<double> loss = add(sum(mul(y, tape.constant(seed))), scale(sum(x), 2.0));
+    tape.backward(loss);
+    RowMatrix<double> expected = a.transpose() * seed.matrix() * w0.matrix().transpose();
+    expected.array() += 2.0;
+    EXPECT_LT((x.grad().matrix() - expected).cwiseAbs().maxCoeff(), 1e-12) << "out " << out_c;
   }
 }
 

@@ -2,9 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <iterator>
 #include <limits>
+#include <string>
+#include <vector>
 
 #include "core/errors.hpp"
+#include "core/ops.hpp"
 #include "tests/layers/pool2d_test_util.hpp"
 
 namespace graphpool {
@@ -216,6 +221,127 @@ TEST(MaxUnpool2d, PutsMaximaBackAndZeroElsewhere) {
   auto bad = std::make_shared<std::vector<std::int32_t>>(r.indices->begin(), r.indices->end());
   (*bad)[5] = 48;
   EXPECT_THROW(max_unpool2d(r.out, PoolIndices(bad), {6, 8}), IndexError);
+}
+
+// kCases plus stride-1 columns without dilation (the stride-1 pass kernel)
+const MaxCase kWideCases[] = {{3, 3, 1, 1, 1, 1, 1, 1, false},
+                              {2, 2, 1, 1, 0, 0, 1, 1, true},
+                              {3, 2, 2, 1, 0, 1, 1, 1, false}};
+
+template <class T>
+Tensor<T> random_of(const Shape& s, std::uint64_t seed, bool ties) {
+  Tensor<T> x(s);
+  const Tensor<double> r = random_tensor(s, seed);
+  // ties: values in {-1, -0.5, 0, 0.5, 1}, many equal maxima inside the vector lanes
+  for (Index i = 0; i < x.numel(); ++i)
+    x[i] = static_cast<T>(ties ? std::round(r[i] * 2) / 2 : r[i]);
+  return x;
+}
+
+template <class T>
+void expect_wide_rows_match_naive() {
+  std::vector<MaxCase> cases(std::begin(kCases), std::end(kCases));
+  cases.insert(cases.end(), std::begin(kWideCases), std::end(kWideCases));
+  for (const MaxCase& c : cases) {
+    for (Shape s : {Shape{1, 2, 10, 45}, Shape{1, 1, 7, 112}, Shape{2, 1, 5, 33}}) {
+      for (bool ties : {false, true}) {
+        SCOPED_TRACE(s.str() + " k" + std::to_string(c.kh) + "x" + std::to_string(c.kw) + " s" +
+                     std::to_string(c.sh) + "x" + std::to_string(c.sw) + (ties ? " ties" : ""));
+        const Tensor<T> x = random_of<T>(s, 21, ties);
+        Tensor<T> want, got, values;
+        std::vector<std::int32_t> want_idx, got_idx;
+        naive_max_pool(x, c, want, want_idx);
+        max_pool2d(x, options_of(c), got, &got_idx);
+        max_pool2d(x, options_of(c), values);
+        ASSERT_EQ(got.shape(), want.shape());
+        EXPECT_EQ(max_abs_diff(got, want), 0.0);
+        EXPECT_EQ(max_abs_diff(values, want), 0.0);
+        EXPECT_EQ(got_idx, want_idx);
+      }
+    }
+  }
+}
+
+TEST(MaxPool2d, WideRowsMatchNaiveLoopInEveryKernel) {
+  // rows long enough for the vectorised bodies and their tails (out widths 3 .. 112)
+  expect_wide_rows_match_naive<float>();
+  expect_wide_rows_match_naive<double>();
+}
+
+TEST(MaxPool2d, NanWinsAsInTorchInsideVectorisedRows) {
+  // torch's step: v > best || isnan(v), in row-major window order, so the last NaN of a window
+  // wins; NaN every 7th element puts up to two in one window
+  const MaxCase cases[] = {{2, 2, 2, 2, 0, 0, 1, 1, false},
+                           {3, 3, 2, 2, 1, 1, 1, 1, false},
+                           {3, 3, 1, 1, 1, 1, 1, 1, false}};
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  Tensor<float> x = testing::random_tensor_float({1, 2, 8, 40}, 23);
+  for (Index i = 3; i < x.numel(); i += 7) x[i] = nan;
+  for (const MaxCase& c : cases) {
+    Tensor<float> got, values;
+    std::vector<std::int32_t> got_idx;
+    max_pool2d(x, options_of(c), got, &got_idx);
+    max_pool2d(x, options_of(c), values);
+    const Index H = 8, W = 40, OH = got.dim(2), OW = got.dim(3);
+    for (Index p = 0; p < 2; ++p)
+      for (Index oh = 0; oh < OH; ++oh)
+        for (Index ow = 0; ow < OW; ++ow) {
+          float best = 0;
+          Index arg = -1;
+          for (auto [h, w] : naive_window(oh, ow, H, W, c.kh, c.kw, c.sh, c.sw, c.ph, c.pw)) {
+            const float v = x[p * H * W + h * W + w];
+            if (arg < 0 || v > best || std::isnan(v)) {
+              best = v;
+              arg = h * W + w;
+            }
+          }
+          const Index o = (p * OH + oh) * OW + ow;
+          EXPECT_EQ(got_idx[static_cast<std::size_t>(o)], arg) << "output " << o;
+          EXPECT_EQ(std::isnan(got[o]), std::isnan(best)) << "output " << o;
+          EXPECT_EQ(std::isnan(values[o]), std::isnan(best)) << "output " << o;
+          if (!std::isnan(best)) EXPECT_EQ(got[o], best);
+        }
+  }
+}
+
+TEST(MaxPool2d, OverwritingBackwardEqualsZeroThenAccumulate) {
+  std::vector<MaxCase> cases(std::begin(kCases), std::end(kCases));
+  cases.insert(cases.end(), std::begin(kWideCases), std::end(kWideCases));
+  for (const MaxCase& c : cases) {
+    // odd H and W: with exact 2 x 2 windows the last row / column is in no window
+    for (Shape s : {Shape{1, 2, 9, 11}, Shape{2, 1, 10, 45}, Shape{1, 1, 7, 112}}) {
+      SCOPED_TRACE(s.str() + " k" + std::to_string(c.kh) + "x" + std::to_string(c.kw));
+      const Tensor<float> x = random_of<float>(s, 31, true);
+      Tensor<float> out;
+      std::vector<std::int32_t> idx;
+      max_pool2d(x, options_of(c), out, &idx);
+      const Tensor<float> g = testing::random_tensor_float(out.shape(), 32);
+      const PoolGrid grid = max_pool2d_grid(options_of(c), s[2], s[3]);
+      Tensor<float> want(s, 0.0f);
+      max_pool2d_planes_backward(g.data(), idx.data(), s[0] * s[1], grid, want.data());
+      // garbage first: every element must be assigned
+      Tensor<float> got(s, std::numeric_limits<float>::quiet_NaN());
+      max_pool2d_planes_backward(g.data(), idx.data(), s[0] * s[1], grid, got.data(), false);
+      EXPECT_EQ(max_abs_diff(got, want), 0.0);
+    }
+  }
+}
+
+TEST(MaxPool2d, TapeAdjointAccumulatesWhenInputIsPooledTwice) {
+  // the first backward closure assigns the fresh adjoint, the second adds to it
+  const Tensor<double> x = random_tensor({2, 3, 8, 10}, 41);
+  const Tensor<double> seed = random_tensor({2, 3, 4, 5}, 42);
+  auto k2 = [](Var<double> v) { return max_pool2d(v, MaxPool2dOptions(2)); };
+  auto k3 = [](Var<double> v) {
+    return max_pool2d(v, MaxPool2dOptions({3, 2}).stride(2).padding({1, 0}));
+  };
+  const testing::OpRun<double> a = testing::run_op(x, k2, &seed);
+  const testing::OpRun<double> b = testing::run_op(x, k3, &seed);
+  const testing::OpRun<double> both = testing::run_op(
+      x, [&](Var<double> v) { return add(k2(v), k3(v)); }, &seed);
+  Tensor<double> sum(x.shape());
+  for (Index i = 0; i < x.numel(); ++i) sum[i] = a.grad_x[i] + b.grad_x[i];
+  EXPECT_EQ(max_abs_diff(both.grad_x, sum), 0.0);
 }
 
 }  // namespace

@@ -8,6 +8,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <span>
+#include <string>
+#include <type_traits>
+#include <vector>
 
 #include "core/tensor.hpp"
 
@@ -32,6 +36,24 @@ template <class T>
 bool bitwise_equal(const Tensor<T>& a, const Tensor<T>& b) {
   return a.shape() == b.shape() &&
          std::memcmp(a.data(), b.data(), sizeof(T) * static_cast<std::size_t>(a.numel())) == 0;
+}
+
+/// The message of the exception `E` thrown by f (a failed expectation when none is thrown).
+template <class E, class F>
+std::string message_of(F&& f) {
+  try {
+    f();
+  } catch (const E& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "expected an exception";
+  return {};
+}
+
+/// A span's elements as a vector, for EXPECT_EQ against a literal list.
+template <class T>
+std::vector<std::remove_const_t<T>> to_vector(std::span<T> s) {
+  return {s.begin(), s.end()};
 }
 
 }  // namespace graphpool::testing
