@@ -97,12 +97,11 @@ struct Less {
 template <class Offset, class T, class Better>
 void extreme_of_graph(const T* xp, Index F, Index lo, Index hi, Index f_lo, Index f_hi, T* o,
                       Index* a, Better better) {
-  Offset rel_buffer[kWholeRowMax];  // f_hi - f_lo <= kWholeRowMax
-  Offset* __restrict rel = rel_buffer - f_lo;
+  Offset rel[kWholeRowMax];  // rel[f - f_lo]; f_hi - f_lo <= kWholeRowMax
   T* __restrict out = o;
   const T* __restrict x0 = xp + lo * F;
   for (Index f = f_lo; f < f_hi; ++f) out[f] = x0[f];
-  for (Index f = f_lo; f < f_hi; ++f) rel[f] = 0;
+  for (Index f = f_lo; f < f_hi; ++f) rel[f - f_lo] = 0;
   // out[g, f] = extreme_{i in g} x[i, f], arg[g, f] = first i reaching it
   for (Index i = lo + 1; i < hi; ++i) {
     const T* __restrict xi = xp + i * F;
@@ -111,10 +110,10 @@ void extreme_of_graph(const T* xp, Index F, Index lo, Index hi, Index f_lo, Inde
       const T v = xi[f];
       const bool take = better(v, out[f]);
       out[f] = take ? v : out[f];
-      rel[f] = take ? r : rel[f];
+      rel[f - f_lo] = take ? r : rel[f - f_lo];
     }
   }
-  for (Index f = f_lo; f < f_hi; ++f) a[f] = lo + static_cast<Index>(rel[f]);
+  for (Index f = f_lo; f < f_hi; ++f) a[f] = lo + static_cast<Index>(rel[f - f_lo]);
 }
 
 template <class T, class Better>
