@@ -10,7 +10,6 @@
 #include "layers/select.hpp"
 #include "tests/layers/graph_fixtures.hpp"
 #include "tests/support/compare.hpp"
-#include "tests/support/compare.hpp"
 #include "tests/support/golden.hpp"
 
 namespace graphpool::testing {
