@@ -10,6 +10,7 @@
 // Knobs: GRAPHPOOL_CRASH_KILLS (default 30: about 10-20 s), GRAPHPOOL_CRASH_SEED (default 1).
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -39,8 +40,10 @@ long env_number(const char* name, long fallback) {
 
 const std::vector<std::string> kSeeds{"0", "1"};
 
+/// The tool's argv (path first) for a small MUTAG run into `out`.
 std::vector<std::string> train_args(const std::string& out) {
-  return {"train",
+  return {GRAPHPOOL_CLI_PATH,
+          "train",
           "--data",
           testing::mutag_dir(),
           "--out",
@@ -157,9 +160,9 @@ TEST(TrainCrashSafety, SigkillAtRandomMomentsThenResumeEqualsUninterruptedRun) {
   const std::string log = dir.str("log");
   // The uninterrupted reference, timed to scale the random kill delays.
   const auto start = Clock::now();
-  const pid_t ref = testing::spawn(GRAPHPOOL_CLI_PATH, train_args(dir.str("reference")), log);
+  const pid_t ref = testing::start_child(train_args(dir.str("reference")), log);
   ASSERT_GT(ref, 0);
-  ASSERT_EQ(testing::wait_for(ref), 0) << testing::read_file(log);
+  ASSERT_EQ(testing::wait_child(ref), 0) << testing::read_file(log);
   const auto run_time = Clock::now() - start;
   Stats stats;
   while (stats.kills < target_kills) {
@@ -170,7 +173,7 @@ TEST(TrainCrashSafety, SigkillAtRandomMomentsThenResumeEqualsUninterruptedRun) {
     for (;;) {
       auto args = train_args(out);
       args.push_back("--resume");
-      const pid_t pid = testing::spawn(GRAPHPOOL_CLI_PATH, args, log);
+      const pid_t pid = testing::start_child(args, log);
       ASSERT_GT(pid, 0);
       ++invocations;
       ASSERT_LT(invocations, 10000) << "no progress";
@@ -180,13 +183,13 @@ TEST(TrainCrashSafety, SigkillAtRandomMomentsThenResumeEqualsUninterruptedRun) {
           run_time * std::uniform_real_distribution<double>(0.0, 0.25)(rng));
       const bool aim = stats.kills % 2 == 1;
       const int code = kill_this ? wait_or_aim(pid, out, Clock::now() + delay, aim, rng, stats)
-                                 : testing::wait_for(pid);
+                                 : testing::wait_child(pid);
       if (code >= 0) {  // finished by itself (or failed)
         ASSERT_EQ(code, 0) << testing::read_file(log);
         break;
       }
       ::kill(pid, SIGKILL);
-      const int killed_code = testing::wait_for(pid);
+      const int killed_code = testing::wait_child(pid);
       if (killed_code == 0) break;  // it finished by itself just before the kill
       ASSERT_EQ(killed_code, 128 + SIGKILL) << testing::read_file(log);
       killed.insert(pid);

@@ -57,12 +57,12 @@ TEST(TrainDeterminism, BuiltToolMatchesInProcessRunsForOneAndTwoThreads) {
   ScratchDir dir;
   run_in_process(train_args("sagpool_h", dir.str("in_process"), "2"));
   for (const std::string threads : {"1", "2"}) {
-    std::vector<std::string> args{"train"};
+    std::vector<std::string> args{GRAPHPOOL_CLI_PATH, "train"};
     const auto rest = train_args("sagpool_h", dir.str("tool_" + threads), threads);
     args.insert(args.end(), rest.begin(), rest.end());
-    const pid_t pid = testing::spawn(GRAPHPOOL_CLI_PATH, args, dir.str("log"));
+    const pid_t pid = testing::start_child(args, dir.str("log"));
     ASSERT_GT(pid, 0);
-    ASSERT_EQ(testing::wait_for(pid), 0) << testing::read_file(dir.str("log"));
+    ASSERT_EQ(testing::wait_child(pid), 0) << testing::read_file(dir.str("log"));
     testing::expect_same_outputs(dir.str("in_process"), dir.str("tool_" + threads), {"0", "1"});
   }
 }

@@ -1,15 +1,10 @@
 #pragma once
 // Test helpers for the `graphpool train` tests (resume, crash safety, determinism): the bundled
 // MUTAG dataset, the train outputs reduced to what must be bitwise identical between runs (the
-// wall-clock columns and the thread count are left out), and running the built tool as a child.
+// wall-clock columns and the thread count are left out), and the path of the built tool (run it
+// with tests/support/child_process).
 #include <gtest/gtest.h>
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -21,8 +16,7 @@
 #include "io/checkpoint.hpp"
 #include "models/model_config.hpp"
 #include "models/model_factory.hpp"
-
-extern char** environ;
+#include "tests/support/child_process.hpp"
 
 namespace graphpool::testing {
 
@@ -124,44 +118,6 @@ inline void expect_same_outputs(const std::string& a, const std::string& b,
   }
   EXPECT_EQ(summary_without_timing(a + "/summary.json"),
             summary_without_timing(b + "/summary.json"));
-}
-
-/// Starts `program` with `args` (argv[1..]) as a child with stdout and stderr appended to `log`,
-/// and `env` ("NAME=value") added to the environment; returns its pid.
-inline pid_t spawn(const std::string& program, const std::vector<std::string>& args,
-                   const std::string& log, const std::vector<std::string>& env = {}) {
-  std::vector<std::string> argv_strings{program};
-  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& a : argv_strings) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::vector<std::string> env_strings = env;
-  for (char** e = environ; *e; ++e) env_strings.push_back(*e);
-  std::vector<char*> envp;
-  for (std::string& e : env_strings) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) {
-    ADD_FAILURE() << "posix_spawn " << program << ": " << std::strerror(rc);
-    return -1;
-  }
-  return pid;
-}
-
-/// waitpid; the exit code, or 128 + signal number when the child was killed.
-inline int wait_for(pid_t pid) {
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return -1;
 }
 
 }  // namespace graphpool::testing

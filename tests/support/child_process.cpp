@@ -16,6 +16,42 @@ extern char** environ;
 
 namespace graphpool::testing {
 
+namespace {
+
+/// argv and the environment as execve wants them, built before fork (no allocation after it).
+class ExecArgs {
+ public:
+  ExecArgs(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env)
+      : env_strings_(extra_env) {
+    if (argv.empty()) throw std::invalid_argument("child_process: empty argv");
+    for (const std::string& a : argv) args_.push_back(const_cast<char*>(a.c_str()));
+    args_.push_back(nullptr);
+    for (char** e = environ; *e; ++e) env_strings_.emplace_back(*e);
+    for (std::string& e : env_strings_) env_.push_back(e.data());
+    env_.push_back(nullptr);
+  }
+  /// In the child after fork: execve, or exit 127 with a message on stderr.
+  [[noreturn]] void run() const {
+    ::execve(args_[0], args_.data(), env_.data());
+    const char msg[] = "child_process: execve failed\n";
+    (void)!::write(2, msg, sizeof msg - 1);
+    ::_exit(127);
+  }
+
+ private:
+  std::vector<char*> args_;
+  std::vector<std::string> env_strings_;  // extra_env first: the first of a duplicate name wins
+  std::vector<char*> env_;
+};
+
+/// stdin of the child from /dev/null.
+void stdin_from_devnull() {
+  const int devnull = ::open("/dev/null", O_RDONLY);
+  if (devnull >= 0) ::dup2(devnull, 0);
+}
+
+}  // namespace
+
 std::string ChildResult::status() const {
   if (timed_out) return "timeout";
   if (signal != 0) return "signal " + std::to_string(signal) + " (" + ::strsignal(signal) + ")";
@@ -24,32 +60,17 @@ std::string ChildResult::status() const {
 
 ChildResult run_child(const std::vector<std::string>& argv, double timeout_seconds,
                       const std::vector<std::string>& extra_env) {
-  if (argv.empty()) throw std::invalid_argument("run_child: empty argv");
   int out_pipe[2], err_pipe[2];
   if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0)
     throw std::runtime_error(std::string("run_child: pipe: ") + std::strerror(errno));
-  // Everything the child needs is built before fork (no allocation after it).
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  std::vector<std::string> env_strings;
-  for (char** e = environ; *e; ++e) env_strings.emplace_back(*e);
-  for (const std::string& e : extra_env) env_strings.push_back(e);
-  std::vector<char*> env;
-  for (std::string& e : env_strings) env.push_back(e.data());
-  env.push_back(nullptr);
-
+  const ExecArgs exec(argv, extra_env);
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error(std::string("run_child: fork: ") + std::strerror(errno));
   if (pid == 0) {
-    const int devnull = ::open("/dev/null", O_RDONLY);
-    if (devnull >= 0) ::dup2(devnull, 0);
+    stdin_from_devnull();
     ::dup2(out_pipe[1], 1);
     ::dup2(err_pipe[1], 2);
-    ::execve(args[0], args.data(), env.data());
-    const char msg[] = "run_child: execve failed\n";
-    (void)!::write(2, msg, sizeof msg - 1);
-    ::_exit(127);
+    exec.run();
   }
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);
@@ -92,6 +113,36 @@ ChildResult run_child(const std::vector<std::string>& argv, double timeout_secon
   if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status) && !result.timed_out) result.signal = WTERMSIG(status);
   return result;
+}
+
+pid_t start_child(const std::vector<std::string>& argv, const std::string& log_path,
+                  const std::vector<std::string>& extra_env) {
+  const ExecArgs exec(argv, extra_env);
+  const int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (log < 0)
+    throw std::runtime_error("start_child: cannot open " + log_path + ": " + std::strerror(errno));
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(log);
+    throw std::runtime_error(std::string("start_child: fork: ") + std::strerror(errno));
+  }
+  if (pid == 0) {
+    stdin_from_devnull();
+    ::dup2(log, 1);
+    ::dup2(log, 2);
+    exec.run();
+  }
+  ::close(log);
+  return pid;
+}
+
+int wait_child(pid_t pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
 }
 
 }  // namespace graphpool::testing
