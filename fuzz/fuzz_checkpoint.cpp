@@ -1,8 +1,8 @@
 // libFuzzer harness of the checkpoint loader (io/checkpoint: read_checkpoint_info,
 // load_checkpoint), structure-aware (fuzz/h5_recipe.hpp): the input damages a checkpoint of
 // fuzz::Net with Adam state (root attributes, /parameters, /optimizer/{m,v} and their
-// attributes); the file is written with HDF5 to /dev/shm and loaded into a float module with
-// Adam and into a double module without.
+// attributes); the file is written with HDF5 in memory and its bytes loaded
+// (load_checkpoint_image) into a float module with Adam and into a double module without.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -27,11 +27,9 @@ std::vector<Item> tensors(Dtype dtype) {
           {"head.bias", dtype, {4}, {}, v, {}}};
 }
 
-void write_file(const std::string& path, FuzzedDataProvider& in) {
+void write_file(hid_t file, FuzzedDataProvider& in) {
   using graphpool::fuzz::write_group;
   const Dtype dtype = in.ConsumeBool() ? Dtype::kFloat32 : Dtype::kFloat64;
-  const hid_t file = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-  if (file < 0) graphpool::fuzz::broken("cannot create " + path);
   write_group(file, {},
               {{"format_version", Dtype::kInt64, {}, {1}, {}, {}},
                {"kind", Dtype::kString, {}, {}, {}, "graphpool checkpoint"},
@@ -61,21 +59,21 @@ void write_file(const std::string& path, FuzzedDataProvider& in) {
     }
     H5Gclose(opt);
   }
-  H5Fclose(file);
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  graphpool::fuzz::hdf5_for_speed();
   return 0;
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace graphpool;
-  static fuzz::ScratchFile scratch("checkpoint");
+  static fuzz::MemoryFile memory;
   FuzzedDataProvider in(data, size);
-  write_file(scratch.fresh(), in);
-  fuzz::exercise_checkpoint_file(scratch.path());
+  const hid_t file = memory.create();
+  write_file(file, in);
+  fuzz::exercise_checkpoint_image(memory.image(file));
   return 0;
 }

@@ -1,6 +1,6 @@
 // libFuzzer harness of the checkpoint loader on raw file bytes (io/checkpoint:
-// read_checkpoint_info, load_checkpoint). The input is the file: written to a scratch file in
-// /dev/shm, then loaded into a float module with Adam state and into a double module without.
+// read_checkpoint_info, load_checkpoint). The input is the file's bytes, opened in memory
+// (load_checkpoint_image), loaded into a float module with Adam state and a double one without.
 // Corpus: fuzz/corpus/checkpoint (files written by save_checkpoint, fuzz/make_seeds.cpp). Finds
 // bugs in HDF5's own parser too (HDF5 1.10.8 has use-after-free, overflows and leaks on corrupt
 // files, see docs/reliability.md), so it is not run in CI; fuzz_checkpoint (structure-aware) is.
@@ -17,8 +17,6 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace graphpool;
-  static fuzz::ScratchFile scratch("checkpoint");
-  const std::string& path = scratch.write(data, size);
-  fuzz::exercise_checkpoint_file(path);
+  fuzz::exercise_checkpoint_image(fuzz::as_image(data, size));
   return 0;
 }

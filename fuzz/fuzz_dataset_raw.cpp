@@ -1,10 +1,9 @@
 // libFuzzer harness of the HDF5 dataset loader on raw file bytes (io/dataset: DatasetFile,
-// read_all, load, BatchReader). The input is the file: it is written to a scratch file in /dev/shm
-// and opened as a user's dataset would be. Corpus: fuzz/corpus/dataset (files written by
-// write_dataset, fuzz/make_seeds.cpp); dictionary: fuzz/hdf5.dict.
-// Finds bugs in HDF5's own parser too (HDF5 1.10.8 has use-after-free, overflows and leaks on
-// corrupt files, see docs/reliability.md), so it is not run in CI; fuzz_dataset (structure-aware)
-// is.
+// read_all, load, BatchReader). The input is the file's bytes, opened in memory
+// (DatasetFile(image, label): the same checks as a file on disk). Corpus: fuzz/corpus/dataset
+// (files written by write_dataset, fuzz/make_seeds.cpp); dictionary: fuzz/hdf5.dict. Finds bugs in
+// HDF5's own parser too (HDF5 1.10.8 has use-after-free, overflows and leaks on corrupt files, see
+// docs/reliability.md), so it is not run in CI; fuzz_dataset (structure-aware) is.
 #include <cstdint>
 #include <string>
 
@@ -18,8 +17,6 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace graphpool;
-  static fuzz::ScratchFile scratch("dataset");
-  const std::string& path = scratch.write(data, size);
-  fuzz::exercise_dataset_file(path);
+  fuzz::exercise_dataset_image(fuzz::as_image(data, size));
   return 0;
 }

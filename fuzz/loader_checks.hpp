@@ -1,8 +1,11 @@
 #pragma once
-/// What every loader harness does with a file it made (structure-aware) or was given (raw bytes):
+/// What every loader harness does with a file it made (structure-aware) or was given (raw bytes),
+/// in memory (read_dataset_image & co.: the path-based loaders share every check with them):
 /// load it every way a user can, accept graphpool's documented errors, and call anything else
 /// (an invalid result, a crash, another exception, an HDF5 object left open) a finding.
+#include <cstddef>
 #include <numeric>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -16,9 +19,9 @@ namespace graphpool::fuzz {
 
 /// DatasetFile: read_all (must validate), load (every graph and node), load out of file order
 /// with a repeat (the gather path), BatchReader in batches of 2.
-inline void exercise_dataset_file(const std::string& path) {
+inline void exercise_dataset_image(std::span<const std::byte> image) {
   try {
-    DatasetFile file(path);
+    DatasetFile file(image, "fuzz input");
     const GraphCollection all = file.read_all();
     try {
       all.validate();
@@ -43,15 +46,16 @@ inline void exercise_dataset_file(const std::string& path) {
 
 /// read_checkpoint_info, then load_checkpoint into a float Net with Adam state (shapes must be
 /// unchanged after a load: they are checked before anything is written) and a double Net without.
-inline void exercise_checkpoint_file(const std::string& path) {
+inline void exercise_checkpoint_image(std::span<const std::byte> image) {
+  const std::string label = "fuzz input";
   try {
-    read_checkpoint_info(path);
+    read_checkpoint_info_image(image, label);
   } catch (const Error&) {
   }
   try {
     Net<float> net;
     Adam<float> adam(net.parameters(), AdamOptions());
-    load_checkpoint(path, net, &adam);
+    load_checkpoint_image(image, label, net, &adam);
     if (net.weight.value.shape() != Shape{3, 4} || adam.first_moments().size() != 3 ||
         adam.first_moments()[0].shape() != Shape{3, 4})
       broken("load_checkpoint changed a shape");
@@ -59,7 +63,7 @@ inline void exercise_checkpoint_file(const std::string& path) {
   }
   try {
     Net<double> net;
-    load_checkpoint(path, net);
+    load_checkpoint_image(image, label, net);
   } catch (const Error&) {
   }
   check_no_open_hdf5_objects();

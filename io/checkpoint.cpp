@@ -333,12 +333,18 @@ CheckpointInfo read_checkpoint_info(const std::string& path) {
   return read_info(file.id(), path);
 }
 
+CheckpointInfo read_checkpoint_info_image(std::span<const std::byte> image,
+                                          const std::string& label) {
+  h5::Handle file = h5::open_image(image, label);
+  return read_info(file.id(), label);
+}
+
+namespace {
+
+// load_checkpoint of the open file `f` (`path` names it in errors).
 template <class T>
-CheckpointInfo load_checkpoint(const std::string& path, Module<T>& module,
-                               std::type_identity_t<Adam<T>*> optimizer,
-                               std::type_identity_t<TrainingState<T>*> training) {
-  h5::Handle file = h5::open_file(path);
-  const hid_t f = file.id();
+CheckpointInfo load_open(hid_t f, const std::string& path, Module<T>& module, Adam<T>* optimizer,
+                         TrainingState<T>* training) {
   CheckpointInfo info = read_info(f, path);
 
   // Read and check everything first; assign only when all of it fits.
@@ -392,6 +398,24 @@ CheckpointInfo load_checkpoint(const std::string& path, Module<T>& module,
   return info;
 }
 
+}  // namespace
+
+template <class T>
+CheckpointInfo load_checkpoint(const std::string& path, Module<T>& module,
+                               std::type_identity_t<Adam<T>*> optimizer,
+                               std::type_identity_t<TrainingState<T>*> training) {
+  h5::Handle file = h5::open_file(path);
+  return load_open(file.id(), path, module, optimizer, training);
+}
+
+template <class T>
+CheckpointInfo load_checkpoint_image(std::span<const std::byte> image, const std::string& label,
+                                     Module<T>& module, std::type_identity_t<Adam<T>*> optimizer,
+                                     std::type_identity_t<TrainingState<T>*> training) {
+  h5::Handle file = h5::open_image(image, label);
+  return load_open(file.id(), label, module, optimizer, training);
+}
+
 template void save_checkpoint<float>(const std::string&, Module<float>&, const Adam<float>*,
                                      const CheckpointInfo&, const TrainingState<float>*);
 template void save_checkpoint<double>(const std::string&, Module<double>&, const Adam<double>*,
@@ -400,5 +424,11 @@ template CheckpointInfo load_checkpoint<float>(const std::string&, Module<float>
                                                TrainingState<float>*);
 template CheckpointInfo load_checkpoint<double>(const std::string&, Module<double>&, Adam<double>*,
                                                 TrainingState<double>*);
+template CheckpointInfo load_checkpoint_image<float>(std::span<const std::byte>, const std::string&,
+                                                     Module<float>&, Adam<float>*,
+                                                     TrainingState<float>*);
+template CheckpointInfo load_checkpoint_image<double>(std::span<const std::byte>,
+                                                      const std::string&, Module<double>&,
+                                                      Adam<double>*, TrainingState<double>*);
 
 }  // namespace graphpool

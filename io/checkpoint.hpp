@@ -10,8 +10,10 @@
 /// /optimizer/{m,v}/<name>, /training/...; attributes format_version, kind = "graphpool
 /// checkpoint", dtype, model, epoch, seed; /optimizer has type = "adam", step, lr, beta1, beta2,
 /// eps, weight_decay.
+#include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <span>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -84,6 +86,9 @@ void save_checkpoint(const std::string& path, Module<T>& module,
 /// The metadata of a checkpoint (model, config, epoch, seed, which sections it holds) without
 /// loading anything else.
 CheckpointInfo read_checkpoint_info(const std::string& path);
+/// read_checkpoint_info of a checkpoint's bytes in memory (`label` names them in errors).
+CheckpointInfo read_checkpoint_info_image(std::span<const std::byte> image,
+                                          const std::string& label);
 
 /// Restores parameters (and the optimizer state / the training state when `optimizer` /
 /// `training` is given: the checkpoint must then hold one). IoError naming the parameter for a
@@ -93,6 +98,14 @@ template <class T>
 CheckpointInfo load_checkpoint(const std::string& path, Module<T>& module,
                                std::type_identity_t<Adam<T>*> optimizer = nullptr,
                                std::type_identity_t<TrainingState<T>*> training = nullptr);
+/// load_checkpoint of a checkpoint's bytes in memory: the same checks, `label` in errors where the
+/// path would be.
+///   load_checkpoint_image(std::as_bytes(std::span(bytes)), "upload.h5", model, &adam);
+template <class T>
+CheckpointInfo load_checkpoint_image(std::span<const std::byte> image, const std::string& label,
+                                     Module<T>& module,
+                                     std::type_identity_t<Adam<T>*> optimizer = nullptr,
+                                     std::type_identity_t<TrainingState<T>*> training = nullptr);
 
 // Test hook (crash-safety tests only): when the environment variable
 // GRAPHPOOL_TEST_CHECKPOINT_DELAY_MS is a positive number, save_checkpoint sleeps that long after

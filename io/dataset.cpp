@@ -109,6 +109,10 @@ struct DatasetFile::Impl {
                        path + ": dataset " + dataset + ": cannot open");
   }
 
+  /// Reads and checks attributes, shapes, node_ptr, edge_ptr and y of the open `file` (the
+  /// constructors' shared part; `path` names the file or image in errors).
+  void read_header();
+
   /// Checks dtype (int64 or float32) and rank; returns the dims.
   std::vector<hsize_t> check_layout(const h5::Handle& ds, const std::string& dataset, bool int64,
                                     int rank) const {
@@ -211,9 +215,20 @@ struct DatasetFile::Impl {
 };
 
 DatasetFile::DatasetFile(const std::string& path) : impl_(std::make_unique<Impl>()) {
-  Impl& m = *impl_;
-  m.path = path;
-  m.file = h5::open_file(path);
+  impl_->path = path;
+  impl_->file = h5::open_file(path);
+  impl_->read_header();
+}
+
+DatasetFile::DatasetFile(std::span<const std::byte> image, const std::string& label)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->path = label;
+  impl_->file = h5::open_image(image, label);
+  impl_->read_header();
+}
+
+void DatasetFile::Impl::read_header() {
+  Impl& m = *this;
   const hid_t f = m.file.id();
   try {
     const long long version = h5::read_int_attribute(f, "format_version", path);
@@ -519,6 +534,10 @@ GraphCollection DatasetFile::read_all() const {
 
 GraphCollection read_dataset(const std::string& path) {
   return DatasetFile(path).read_all();
+}
+
+GraphCollection read_dataset_image(std::span<const std::byte> image, const std::string& label) {
+  return DatasetFile(image, label).read_all();
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@
 ///   BatchReader reader(file, 128, shuffled_ids);        // 128 graphs per batch, read on demand
 ///   for (DatasetBatch b; reader.next(b);) { ... b.batch, b.x, b.y ... }
 /// A corrupt or hostile file gives IoError "<file>: dataset <name>: index <i>: <what>".
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <span>
@@ -47,6 +48,10 @@ class DatasetFile;
 /// The whole file back as a GraphCollection (same validation as DatasetFile; COO edge order of
 /// the file). For files that fit in memory; use BatchReader otherwise.
 GraphCollection read_dataset(const std::string& path);
+/// read_dataset of a file's bytes in memory (the same checks; `label` names the data in errors
+/// where the path would be).
+///   GraphCollection c = read_dataset_image(std::as_bytes(std::span(bytes)), "upload.h5");
+GraphCollection read_dataset_image(std::span<const std::byte> image, const std::string& label);
 
 /// Graphs loaded from a dataset file: the block-diagonal batch and what goes with it.
 struct DatasetBatch {
@@ -66,11 +71,15 @@ struct DatasetBatch {
 class DatasetFile {
  public:
   explicit DatasetFile(const std::string& path);
+  /// The bytes of a dataset file, opened in memory (HDF5 copies them: `image` need not outlive
+  /// the DatasetFile); the same checks as a file on disk, with `label` in errors and as path().
+  ///   DatasetFile file(std::as_bytes(std::span(bytes)), "upload.h5");
+  DatasetFile(std::span<const std::byte> image, const std::string& label);
   ~DatasetFile();
   DatasetFile(DatasetFile&&) noexcept;
   DatasetFile& operator=(DatasetFile&&) noexcept;
 
-  const std::string& path() const;
+  const std::string& path() const;  ///< the path, or the label of an image
   const std::string& name() const;
   const std::string& source() const;
   Index num_graphs() const;

@@ -140,6 +140,22 @@ Handle open_file(const std::string& path) {
                  path + ": cannot open as HDF5");
 }
 
+Handle open_image(std::span<const std::byte> image, const std::string& label) {
+  silence_errors();
+  if (image.empty()) throw IoError(label + ": cannot open as HDF5 (empty file image)");
+  Handle fapl = checked(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, label + ": property list");
+  check(H5Pset_fapl_core(fapl.id(), std::size_t(1) << 16, false), label + ": core driver");
+  check(H5Pset_file_image(fapl.id(), const_cast<std::byte*>(image.data()), image.size()),
+        label + ": file image");
+  // The core driver shares an open file by name (and checks that no file of that name exists on
+  // disk), so every image gets a name of its own; `label` only goes into messages.
+  static std::atomic<unsigned long long> images{0};
+  const std::string name =
+      "graphpool-file-image-" + std::to_string(getpid()) + "-" + std::to_string(++images);
+  return checked(H5Fopen(name.c_str(), H5F_ACC_RDONLY, fapl.id()), H5Fclose,
+                 label + ": cannot open as HDF5");
+}
+
 std::string type_name(hid_t type) {
   const std::size_t bits = H5Tget_size(type) * 8;
   switch (H5Tget_class(type)) {

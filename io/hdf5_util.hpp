@@ -7,6 +7,7 @@
 ///   out.commit();                                   // fsync + rename over model.h5
 #include <hdf5.h>
 
+#include <cstddef>
 #include <optional>
 #include <span>
 #include <string>
@@ -82,6 +83,9 @@ class AtomicFile {
 
 /// Opens `path` read-only; IoError naming the file when it is missing or not HDF5.
 Handle open_file(const std::string& path);
+/// Opens the bytes of an HDF5 file read-only (core driver, no backing store: HDF5 copies the
+/// image, nothing touches the disk); IoError naming `label` when it is empty or not HDF5.
+Handle open_image(std::span<const std::byte> image, const std::string& label);
 
 /// "int64", "uint8", "float32", "string", ... for messages.
 std::string type_name(hid_t type);
