@@ -190,7 +190,21 @@ void register_all() {
     for (auto _ : st) gp::global_avg_pool2d(y, out);
     set_bytes(st, y);
   });
+  // forward, then the backward of a fixed upstream gradient into grad_x (overwritten, as for a
+  // fresh adjoint), as avg_fwd_bwd; "/tape" adds the tape's leaf copy of y and its bookkeeping
   reg("global_avg_pool2d_fwd+bwd", [](benchmark::State& st) {
+    const gp::PoolGrid g = gp::global_grid(y.dim(2), y.dim(3));
+    gp::Tensor<float> out, grad_x(y.shape());
+    const gp::Tensor<float> grad_out = random_input({y.dim(0), y.dim(1)}, 4);
+    for (auto _ : st) {
+      gp::global_avg_pool2d(y, out);
+      gp::avg_pool2d_planes_backward(grad_out.data(), y.dim(0) * y.dim(1), g, false, grad_x.data(),
+                                     /*accumulate=*/false);
+      benchmark::DoNotOptimize(grad_x.data());
+    }
+    set_bytes(st, y);
+  });
+  reg("global_avg_pool2d_fwd+bwd/tape", [](benchmark::State& st) {
     tape_fwd_bwd(st, y, [](gp::Var<float> v) { return gp::global_avg_pool2d(v); });
   });
   reg("global_max_pool2d_fwd", [](benchmark::State& st) {

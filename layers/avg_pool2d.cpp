@@ -1,7 +1,12 @@
 #include "layers/avg_pool2d.hpp"
 
 #include <algorithm>
+#include <type_traits>
 #include <vector>
+
+#if defined(__AVX__)
+#include <immintrin.h>
+#endif
 
 namespace graphpool {
 
@@ -23,17 +28,6 @@ void vertical_sum(const T* __restrict xp, Index W, Index r0, Index nr, Index ste
   }
 }
 
-// o[ow] = (sum_k tp[ow S + k]) / d[ow], tp zero-padded   (unrolled for the common kernels)
-template <int K, int S, class T>
-void horizontal_mean_fixed(const T* __restrict tp, const T* __restrict d, Index OW,
-                           T* __restrict o) {
-  for (Index ow = 0; ow < OW; ++ow) {
-    T s = tp[ow * S];
-    for (int k = 1; k < K; ++k) s += tp[ow * S + k];
-    o[ow] = s / d[ow];
-  }
-}
-
 template <class T>
 void horizontal_mean(const T* t, const PoolAxis& cols, const T* d, T* o) {
   for (Index ow = 0; ow < cols.out(); ++ow) {
@@ -44,24 +38,179 @@ void horizontal_mean(const T* t, const PoolAxis& cols, const T* d, T* o) {
   }
 }
 
-// sum_i x[i] over n contiguous values in 8 interleaved lanes (vectorised), lanes added in order.
+#if defined(__AVX__)
+// Even and odd members of 16 floats (8 doubles) at p, from 128-bit loads placed so that the
+// in-lane shuffle already yields them in order (no lane-crossing permute):
+// e[j] = p[2 j], o[j] = p[2 j + 1], j < 8 (4).
+inline void deinterleave(const float* p, __m256& e, __m256& o) {
+  const __m256 a =
+      _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps(p)), _mm_loadu_ps(p + 8), 1);
+  const __m256 b =
+      _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps(p + 4)), _mm_loadu_ps(p + 12), 1);
+  e = _mm256_shuffle_ps(a, b, 0x88);
+  o = _mm256_shuffle_ps(a, b, 0xDD);
+}
+inline void deinterleave(const double* p, __m256d& e, __m256d& o) {
+  const __m256d a =
+      _mm256_insertf128_pd(_mm256_castpd128_pd256(_mm_loadu_pd(p)), _mm_loadu_pd(p + 4), 1);
+  const __m256d b =
+      _mm256_insertf128_pd(_mm256_castpd128_pd256(_mm_loadu_pd(p + 2)), _mm_loadu_pd(p + 6), 1);
+  e = _mm256_unpacklo_pd(a, b);
+  o = _mm256_unpackhi_pd(a, b);
+}
+// The same for the element-wise sum of two rows: e[j] = r0[2 j] + r1[2 j], o[j] likewise.
+inline void deinterleave_sum(const float* r0, const float* r1, __m256& e, __m256& o) {
+  __m256 e0, o0, e1, o1;
+  deinterleave(r0, e0, o0);
+  deinterleave(r1, e1, o1);
+  e = _mm256_add_ps(e0, e1);
+  o = _mm256_add_ps(o0, o1);
+}
+inline void deinterleave_sum(const double* r0, const double* r1, __m256d& e, __m256d& o) {
+  __m256d e0, o0, e1, o1;
+  deinterleave(r0, e0, o0);
+  deinterleave(r1, e1, o1);
+  e = _mm256_add_pd(e0, e1);
+  o = _mm256_add_pd(o0, o1);
+}
+inline __m256 vadd(__m256 a, __m256 b) {
+  return _mm256_add_ps(a, b);
+}
+inline __m256d vadd(__m256d a, __m256d b) {
+  return _mm256_add_pd(a, b);
+}
+inline __m256 vmul(__m256 a, __m256 b) {
+  return _mm256_mul_ps(a, b);
+}
+inline __m256d vmul(__m256d a, __m256d b) {
+  return _mm256_mul_pd(a, b);
+}
+inline __m256 vdiv(__m256 a, __m256 b) {
+  return _mm256_div_ps(a, b);
+}
+inline __m256d vdiv(__m256d a, __m256d b) {
+  return _mm256_div_pd(a, b);
+}
+inline __m256 vload(const float* p) {
+  return _mm256_loadu_ps(p);
+}
+inline __m256d vload(const double* p) {
+  return _mm256_loadu_pd(p);
+}
+inline void vstore(float* p, __m256 v) {
+  _mm256_storeu_ps(p, v);
+}
+inline void vstore(double* p, __m256d v) {
+  _mm256_storeu_pd(p, v);
+}
+inline __m256 vset(float v) {
+  return _mm256_set1_ps(v);
+}
+inline __m256d vset(double v) {
+  return _mm256_set1_pd(v);
+}
+template <class T>
+struct VecOf;
+template <>
+struct VecOf<float> {
+  using type = __m256;
+};
+template <>
+struct VecOf<double> {
+  using type = __m256d;
+};
+template <class T>
+using Vec = typename VecOf<T>::type;
+#endif
+
+// sum_i x[i] over n contiguous values: 4 independent 32-byte accumulators (lane j of vector a
+// sums x[i + a L + j] over blocks of 4 L), then vectors (a0 + a1) + (a2 + a3), any whole vector
+// left into that, its lanes pairwise, and the tail in order. Scalar builds follow the same order.
 template <class T>
 T plane_sum(const T* __restrict x, Index n) {
-  T lane[8] = {};
+  constexpr Index L = 32 / sizeof(T);
+  T lane[L] = {};
   Index i = 0;
-  for (; i + 8 <= n; i += 8)
-    for (int j = 0; j < 8; ++j) lane[j] += x[i + j];
-  for (; i < n; ++i) lane[i % 8] += x[i];
-  return ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+#if defined(__AVX__)
+  if (n >= 4 * L) {
+    Vec<T> a0 = vload(x), a1 = vload(x + L), a2 = vload(x + 2 * L), a3 = vload(x + 3 * L);
+    for (i = 4 * L; i + 4 * L <= n; i += 4 * L) {
+      a0 = vadd(a0, vload(x + i));
+      a1 = vadd(a1, vload(x + i + L));
+      a2 = vadd(a2, vload(x + i + 2 * L));
+      a3 = vadd(a3, vload(x + i + 3 * L));
+    }
+    Vec<T> a = vadd(vadd(a0, a1), vadd(a2, a3));
+    for (; i + L <= n; i += L) a = vadd(a, vload(x + i));
+    vstore(lane, a);
+  }
+#else
+  if (n >= 4 * L) {
+    T acc[4][L];
+    for (Index v = 0; v < 4; ++v)
+      for (Index j = 0; j < L; ++j) acc[v][j] = x[v * L + j];
+    for (i = 4 * L; i + 4 * L <= n; i += 4 * L)
+      for (Index v = 0; v < 4; ++v)
+        for (Index j = 0; j < L; ++j) acc[v][j] += x[i + v * L + j];
+    for (Index j = 0; j < L; ++j) lane[j] = (acc[0][j] + acc[1][j]) + (acc[2][j] + acc[3][j]);
+    for (; i + L <= n; i += L)
+      for (Index j = 0; j < L; ++j) lane[j] += x[i + j];
+  }
+#endif
+  // lanes pairwise: ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7)) (4 lanes for double)
+  for (Index w = L / 2; w >= 1; w /= 2)
+    for (Index j = 0; j < w; ++j) lane[j] = lane[2 * j] + lane[2 * j + 1];
+  T s = lane[0];
+  for (; i < n; ++i) s += x[i];
+  return s;
 }
 
 // Exact 2 x 2 windows, one output row from input rows r0, r1 (the divisor is 4 with or without
 // count_include_pad): o[ow] = ((r0[2ow] + r1[2ow]) + (r0[2ow+1] + r1[2ow+1])) / 4, the separable
-// path's order (rows first); * 0.25 is exact.
+// path's order (rows first); * 0.25 is exact. AVX: 8 (4) outputs per step, rows added first,
+// then even + odd columns.
 template <class T>
 void mean_row_k2s2(const T* __restrict r0, const T* __restrict r1, Index OW, T* __restrict o) {
-  for (Index ow = 0; ow < OW; ++ow)
+  Index ow = 0;
+#if defined(__AVX__)
+  constexpr Index L = 32 / sizeof(T);
+  const Vec<T> quarter = vset(T(0.25));
+  for (; ow + L <= OW; ow += L) {
+    Vec<T> e, d;
+    deinterleave_sum(r0 + 2 * ow, r1 + 2 * ow, e, d);
+    vstore(o + ow, vmul(vadd(e, d), quarter));
+  }
+#endif
+  for (; ow < OW; ++ow)
     o[ow] = ((r0[2 * ow] + r1[2 * ow]) + (r0[2 * ow + 1] + r1[2 * ow + 1])) * T(0.25);
+}
+
+// o[ow] = (sum_k tp[ow S + k]) / d[ow], tp zero-padded, for the common kernels (K, S) = (2, 2) and
+// (3, 2): (tp[2ow] + tp[2ow+1]) (+ tp[2ow+2]). AVX: 8 (4) outputs per step from the even / odd
+// columns; tp must be readable 2 L cells past the last window (the caller's slack).
+template <int K, class T>
+void horizontal_mean_s2(const T* __restrict tp, const T* __restrict d, Index OW, T* __restrict o) {
+  static_assert(K == 2 || K == 3);
+  Index ow = 0;
+#if defined(__AVX__)
+  constexpr Index L = 32 / sizeof(T);
+  for (; ow + L <= OW; ow += L) {
+    Vec<T> e, od;
+    deinterleave(tp + 2 * ow, e, od);
+    Vec<T> s = vadd(e, od);
+    if constexpr (K == 3) {
+      Vec<T> e2, unused;
+      deinterleave(tp + 2 * ow + 2, e2, unused);
+      s = vadd(s, e2);
+    }
+    vstore(o + ow, vdiv(s, vload(d + ow)));
+  }
+#endif
+  for (; ow < OW; ++ow) {
+    T s = tp[2 * ow] + tp[2 * ow + 1];
+    if constexpr (K == 3) s += tp[2 * ow + 2];
+    o[ow] = s / d[ow];
+  }
 }
 
 // The divisors of output row oh: rows x cols, nominal or in-bounds.
@@ -87,7 +236,8 @@ void avg_pool2d_planes(const T* x, Index planes, const PoolGrid& g, bool include
   const bool whole = is_whole_plane(g);
   const bool exact2 = is_exact_k2s2(g.rows) && is_exact_k2s2(g.cols);
   for_each_plane_chunk(planes, H * W, [&](Index lo, Index hi) {
-    std::vector<T> buf(static_cast<std::size_t>(L), T(0));
+    // zero padding cells, plus 2 vectors of slack read (and discarded) by horizontal_mean_s2
+    std::vector<T> buf(static_cast<std::size_t>(L + 64 / sizeof(T)), T(0));
     T* t = buf.data() + P;
     for (Index p = lo; p < hi; ++p) {
       const T* xp = x + p * H * W;
@@ -110,9 +260,9 @@ void avg_pool2d_planes(const T* x, Index planes, const PoolGrid& g, bool include
         // out = (sum over rows, then over columns) / divisor
         vertical_sum(xp, W, g.rows.first[oh], g.rows.count[oh], g.rows.step, t);
         if (k2s2) {
-          horizontal_mean_fixed<2, 2>(buf.data(), d, OW, o);
+          horizontal_mean_s2<2>(buf.data(), d, OW, o);
         } else if (k3s2) {
-          horizontal_mean_fixed<3, 2>(buf.data(), d, OW, o);
+          horizontal_mean_s2<3>(buf.data(), d, OW, o);
         } else {
           horizontal_mean(t, cols, d, o);
         }

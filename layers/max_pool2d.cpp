@@ -27,9 +27,12 @@ inline T max_step(T best, T v) {
 
 // --- whole plane (global pooling): n contiguous values -------------------------------------------
 
-// max_i x[i] with torch's step in 32-byte lanes (GCC/Clang vector extensions: the scalar form of
-// this reduction does not vectorise), then the lanes and the tail in order; the same value as the
-// row-major scan (NaN if any, sticky; only the sign of a zero maximum may differ).
+// max_i x[i] with torch's step (NaN if any, sticky), in 32-byte lanes (GCC/Clang vector
+// extensions: the scalar form does not vectorise): 4 independent ordered maxima over blocks of 4
+// vectors plus a NaN flag per lane, then the tail (the last L values again: a maximum is unchanged
+// by repeated members) and the lanes as vectors, branch-free. Any NaN: the last NaN of the plane,
+// the value torch's row-major scan ends on. The same value as the scan; only the sign of a zero
+// maximum may differ.
 template <class T>
 T plane_max(const T* __restrict x, Index n) {
   using I = std::conditional_t<sizeof(T) == 4, std::int32_t, std::int64_t>;
@@ -41,19 +44,59 @@ T plane_max(const T* __restrict x, Index n) {
     for (Index i = 1; i < n; ++i) m = max_step(m, x[i]);
     return m;
   }
-  V m;
-  std::memcpy(&m, x, sizeof(V));
-  Index i = L;
-  for (; i + L <= n; i += L) {
+  auto load = [&](Index at) {
     V v;
-    std::memcpy(&v, x + i, sizeof(V));
-    const VI take = (v > m) | (v != v);  // max_step per lane
-    m = reinterpret_cast<V>((reinterpret_cast<VI>(v) & take) | (reinterpret_cast<VI>(m) & ~take));
+    std::memcpy(&v, x + at, sizeof(V));
+    return v;
+  };
+  auto vmax = [](V m, V v) { return v > m ? v : m; };  // vmaxps; NaNs are flagged separately
+  V m = load(0);
+  VI nan = m != m;
+  Index i = L;
+  if (n >= 4 * L) {
+    V m1 = load(L), m2 = load(2 * L), m3 = load(3 * L);
+    VI nan1 = m1 != m1, nan2 = m2 != m2, nan3 = m3 != m3;
+    for (i = 4 * L; i + 4 * L <= n; i += 4 * L) {
+      const V v0 = load(i), v1 = load(i + L), v2 = load(i + 2 * L), v3 = load(i + 3 * L);
+      m = vmax(m, v0);
+      m1 = vmax(m1, v1);
+      m2 = vmax(m2, v2);
+      m3 = vmax(m3, v3);
+      nan |= v0 != v0;
+      nan1 |= v1 != v1;
+      nan2 |= v2 != v2;
+      nan3 |= v3 != v3;
+    }
+    m = vmax(vmax(m, m1), vmax(m2, m3));
+    nan |= (nan1 | nan2) | nan3;
   }
-  T best = m[0];
-  for (Index j = 1; j < L; ++j) best = max_step(best, m[j]);
-  for (; i < n; ++i) best = max_step(best, x[i]);
-  return best;
+  for (; i + L <= n; i += L) {
+    const V v = load(i);
+    m = vmax(m, v);
+    nan |= v != v;
+  }
+  if (i < n) {
+    const V v = load(n - L);
+    m = vmax(m, v);
+    nan |= v != v;
+  }
+  I any = 0;
+  for (Index j = 0; j < L; ++j) any |= nan[j];
+  if (any) {
+    Index k = n - 1;
+    while (x[k] == x[k]) --k;
+    return x[k];
+  }
+  // lanes: halves, quarters, pairs
+  if constexpr (L == 8) {
+    m = vmax(m, __builtin_shufflevector(m, m, 4, 5, 6, 7, 0, 1, 2, 3));
+    m = vmax(m, __builtin_shufflevector(m, m, 2, 3, 0, 1, 6, 7, 4, 5));
+    m = vmax(m, __builtin_shufflevector(m, m, 1, 0, 3, 2, 5, 4, 7, 6));
+  } else {
+    m = vmax(m, __builtin_shufflevector(m, m, 2, 3, 0, 1));
+    m = vmax(m, __builtin_shufflevector(m, m, 1, 0, 3, 2));
+  }
+  return m[0];
 }
 
 // torch's arg-max of the row-major scan: the last NaN if there is one, else the first maximum.

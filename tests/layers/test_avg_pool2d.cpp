@@ -2,10 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <limits>
 #include <string>
 
 #include "core/errors.hpp"
+#include "layers/cluster_pool.hpp"
+#include "layers/window_clusters.hpp"
 #include "tests/layers/pool2d_test_util.hpp"
 
 namespace graphpool {
@@ -156,6 +159,90 @@ TEST(AvgPool2d, OverwritingBackwardEqualsZeroThenAccumulate) {
       avg_pool2d_planes_backward(g.data(), s[0] * s[1], grid, c.include_pad, got.data(), false);
       EXPECT_EQ(max_abs_diff(got, want), 0.0);
     }
+}
+
+// The vectorised row kernels (exact 2 x 2, strided k2 / k3 with padding and ceil_mode): 8 float
+// (4 double) outputs per step plus a scalar tail, so widths around and past those multiples.
+const AvgCase kVectorCases[] = {{2, 2, 0, false, true}, {2, 2, 0, true, false},
+                                {2, 2, 1, false, true}, {2, 2, 1, true, false},
+                                {3, 2, 1, false, true}, {3, 2, 1, false, false},
+                                {3, 2, 1, true, true},  {3, 2, 1, true, false}};
+const Shape kVectorShapes[] = {Shape{1, 2, 9, 35}, Shape{2, 1, 16, 47}, Shape{1, 1, 5, 113},
+                               Shape{1, 1, 4, 16}, Shape{1, 1, 3, 17},  Shape{1, 2, 7, 64}};
+
+// Elementwise: both NaN, or within tol.
+template <class T>
+void expect_close_or_both_nan(const Tensor<T>& got, const Tensor<T>& want, double tol) {
+  ASSERT_EQ(got.shape(), want.shape());
+  for (Index i = 0; i < got.numel(); ++i) {
+    if (std::isnan(want[i])) {
+      EXPECT_TRUE(std::isnan(got[i])) << "at " << i;
+    } else {
+      EXPECT_NEAR(got[i], want[i], tol) << "at " << i;
+    }
+  }
+}
+
+TEST(AvgPool2d, VectorKernelsMatchNaiveLoopOnOddSizesWithNaN) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (const AvgCase& c : kVectorCases)
+    for (const Shape& s : kVectorShapes) {
+      SCOPED_TRACE(s.str() + " k" + std::to_string(c.k) + " p" + std::to_string(c.p) +
+                   (c.ceil ? " ceil" : "") + (c.include_pad ? " incl" : " excl"));
+      Tensor<double> x = testing::random_tensor(s, 31);
+      Tensor<float> xf = testing::random_tensor_float(s, 32);
+      // NaNs in the first vector, mid-row, in the tail and in the last row / column
+      for (Index i : {Index(1), s.numel() / 3, s.numel() - 1, s[3] * 2 + s[3] - 2}) {
+        x[i % s.numel()] = nan;
+        xf[i % s.numel()] = static_cast<float>(nan);
+      }
+      Tensor<double> got;
+      avg_pool2d(x, options_of(c), got);
+      expect_close_or_both_nan(got, naive_avg_pool(x, c), 1e-14);
+      Tensor<float> gotf;
+      avg_pool2d(xf, options_of(c), gotf);
+      expect_close_or_both_nan(gotf, naive_avg_pool(xf, c), 1e-6);
+    }
+}
+
+TEST(AvgPool2d, VectorKernelsEqualClusterMeanForwardAndBackward) {
+  // wide rows: the cluster path (cluster_mean_pool on window_clusters) against the grid kernels
+  const Tensor<double> image = testing::random_tensor({1, 3, 11, 41}, 33);
+  for (const AvgCase& c : kVectorCases) {
+    SCOPED_TRACE("k" + std::to_string(c.k) + " p" + std::to_string(c.p) + (c.ceil ? " ceil" : "") +
+                 (c.include_pad ? " incl" : " excl"));
+    const PoolGrid grid = avg_pool2d_grid(options_of(c), 11, 41);
+    const Index OH = grid.out_h(), OW = grid.out_w(), C = 3;
+    const Tensor<double> seed = testing::random_tensor({1, C, OH, OW}, 34);
+    testing::OpRun<double> fast = testing::run_op(
+        image, [&](Var<double> v) { return avg_pool2d(v, options_of(c)); }, &seed);
+    Tensor<double> seed_nodes(Shape{OH * OW, C});
+    for (Index ch = 0; ch < C; ++ch)
+      for (Index k = 0; k < OH * OW; ++k) seed_nodes[k * C + ch] = seed[ch * OH * OW + k];
+    const ClusterMembership m = window_clusters(grid);
+    testing::OpRun<double> slow = testing::run_op(
+        image_to_nodes(image),
+        [&](Var<double> v) { return cluster_mean_pool(v, m, c.include_pad); }, &seed_nodes);
+    EXPECT_LT(max_abs_diff(fast.out, nodes_to_image(slow.out, OH, OW)), 1e-14);
+    EXPECT_LT(max_abs_diff(fast.grad_x, nodes_to_image(slow.grad_x, 11, 41)), 1e-14);
+  }
+}
+
+TEST(AvgPool2d, VectorKernelsBitwiseIdenticalAcrossThreadCounts) {
+  const Tensor<float> x = testing::random_tensor_float({4, 8, 34, 71}, 35);
+  for (const AvgCase& c : kVectorCases) {
+    SCOPED_TRACE("k" + std::to_string(c.k) + " p" + std::to_string(c.p) + (c.ceil ? " ceil" : ""));
+    Tensor<float> one, two;
+    {
+      ThreadLimit limit(1);
+      avg_pool2d(x, options_of(c), one);
+    }
+    {
+      ThreadLimit limit(2);
+      avg_pool2d(x, options_of(c), two);
+    }
+    EXPECT_TRUE(testing::bitwise_equal(one, two));
+  }
 }
 
 }  // namespace

@@ -103,5 +103,50 @@ TEST(GlobalPool2d, FastKernelsBitwiseIdenticalAcrossThreadCounts) {
   }
 }
 
+TEST(GlobalPool2d, BlockedPlaneKernelsMatchScanForEveryLength) {
+  // plane lengths around the 4-vector blocks, single vectors and tails (float: 8 lanes, double 4)
+  for (Index n : {1, 3, 7, 8, 15, 16, 31, 32, 33, 47, 63, 64, 65, 100, 196, 257}) {
+    SCOPED_TRACE("plane length " + std::to_string(n));
+    Tensor<float> x = testing::random_tensor_float({2, 3, 1, n}, 77);
+    Tensor<double> xd = testing::random_tensor({2, 3, 1, n}, 78);
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    x[1 * n + n / 2] = nan;   // plane 1: NaN mid-plane
+    x[2 * n + n - 1] = nan;   // plane 2: NaN in the tail
+    x[3 * n + n - 1] = 9.0f;  // plane 3: the maximum is the last element
+    for (Index i = 0; i < n; ++i) x[4 * n + i] = -std::numeric_limits<float>::infinity();
+    xd[5 * n + (n > 8 ? 8 : 0)] = 9.0;  // plane 5: the max in the second vector
+    Tensor<float> mx, avg;
+    Tensor<double> mxd, avgd;
+    global_max_pool2d(x, mx);
+    global_avg_pool2d(x, avg);
+    global_max_pool2d(xd, mxd);
+    global_avg_pool2d(xd, avgd);
+    for (Index p = 0; p < 6; ++p) {
+      const float* b = x.data() + p * n;
+      const double* bd = xd.data() + p * n;
+      float m = b[0];
+      double md = bd[0], s = 0, sd = 0;
+      for (Index i = 1; i < n; ++i) {
+        if (b[i] > m || std::isnan(b[i])) m = b[i];
+        if (bd[i] > md) md = bd[i];
+      }
+      for (Index i = 0; i < n; ++i) {
+        s += b[i];
+        sd += bd[i];
+      }
+      EXPECT_EQ(std::isnan(mx[p]), std::isnan(m)) << "plane " << p;
+      if (!std::isnan(m)) EXPECT_EQ(mx[p], m) << "plane " << p;
+      EXPECT_EQ(std::isnan(avg[p]), std::isnan(s)) << "plane " << p;
+      if (std::isinf(s)) {
+        EXPECT_EQ(avg[p], s) << "plane " << p;
+      } else if (!std::isnan(s)) {
+        EXPECT_NEAR(avg[p], s / static_cast<double>(n), 1e-6) << "plane " << p;
+      }
+      EXPECT_EQ(mxd[p], md) << "plane " << p;
+      EXPECT_NEAR(avgd[p], sd / static_cast<double>(n), 1e-14) << "plane " << p;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace graphpool
