@@ -66,24 +66,42 @@ void matmul_rows(ConstMatrixMap<T> a, ConstMatrixMap<T> b, MatrixMap<T> out) {
   });
 }
 
-// Elementwise op with one input: out = f(x); backward dx += g(x, out) * dout.
+// Elements per parallel chunk of an elementwise loop (fixed, so results never depend on threads).
+constexpr Index kElementGrain = Index(1) << 14;
+
+// Elementwise op with one input: out = f(x); backward dx += g(x, out) * dout. Both passes are split
+// into fixed chunks of kElementGrain (inline when small).
 template <class T, class Forward, class Derivative>
 Var<T> unary(Var<T> x, Forward forward, Derivative derivative) {
   Tape<T>& tape = *x.tape;
   Var<T> out = tape.make(x.shape(), {x});
-  flat(tape.mutable_value(out)) = flat(tape.value(x)).unaryExpr(forward);
+  {
+    const T* __restrict xv = tape.value(x).data();
+    T* __restrict yv = tape.mutable_value(out).data();
+    parallel_for(
+        0, x.value().numel(), kElementGrain,
+        [&](Index lo, Index hi) {
+          for (Index i = lo; i < hi; ++i) yv[i] = forward(xv[i]);
+        },
+        1);
+  }
   tape.on_backward(out, [x, out, derivative](Tape<T>& t) {
     if (!t.requires_grad(x)) return;
     bool fresh = false;
-    auto dx = flat(t.grad_for_write(x, fresh));
-    auto xv = flat(t.value(x));
-    auto yv = flat(t.value(out));
-    auto dy = flat(t.grad(out));
-    if (fresh) {
-      for (Index i = 0; i < dx.size(); ++i) dx[i] = derivative(xv[i], yv[i]) * dy[i];
-    } else {
-      for (Index i = 0; i < dx.size(); ++i) dx[i] += derivative(xv[i], yv[i]) * dy[i];
-    }
+    T* __restrict dx = t.grad_for_write(x, fresh).data();
+    const T* __restrict xv = t.value(x).data();
+    const T* __restrict yv = t.value(out).data();
+    const T* __restrict dy = t.grad(out).data();
+    parallel_for(
+        0, t.value(x).numel(), kElementGrain,
+        [&](Index lo, Index hi) {
+          if (fresh) {
+            for (Index i = lo; i < hi; ++i) dx[i] = derivative(xv[i], yv[i]) * dy[i];
+          } else {
+            for (Index i = lo; i < hi; ++i) dx[i] += derivative(xv[i], yv[i]) * dy[i];
+          }
+        },
+        1);
   });
   return out;
 }
@@ -253,8 +271,35 @@ Var<T> matmul(Var<T> a, Var<T> b) {
 template <class T>
 Var<T> relu(Var<T> x) {
   // relu(x) = max(x, 0); d/dx = [x > 0]
-  return unary<T>(x, [](T v) { return v > T(0) ? v : T(0); },
-                  [](T v, T) { return v > T(0) ? T(1) : T(0); });
+  // (x > 0 exactly when relu(x) > 0: the derivative reads only the output)
+  return unary<T>(
+      x, [](T v) { return v > T(0) ? v : T(0); }, [](T, T y) { return y > T(0) ? T(1) : T(0); });
+}
+
+template <class T>
+Var<T> relu_(Var<T> x) {
+  Tape<T>& tape = *x.tape;
+  T* __restrict v = tape.mutable_value(x).data();
+  // x <- max(x, 0) in place
+  parallel_for(
+      0, x.value().numel(), kElementGrain,
+      [&](Index lo, Index hi) {
+        for (Index i = lo; i < hi; ++i) v[i] = v[i] > T(0) ? v[i] : T(0);
+      },
+      1);
+  // dx = [x > 0] dy = [relu(x) > 0] dy: runs after every consumer added into x's adjoint and
+  // before x's producer reads it
+  tape.on_backward(x, [x](Tape<T>& t) {
+    const T* __restrict y = t.value(x).data();
+    T* __restrict g = t.grad(x).data();
+    parallel_for(
+        0, t.value(x).numel(), kElementGrain,
+        [&](Index lo, Index hi) {
+          for (Index i = lo; i < hi; ++i) g[i] = (y[i] > T(0) ? T(1) : T(0)) * g[i];
+        },
+        1);
+  });
+  return x;
 }
 
 template <class T>
@@ -440,24 +485,25 @@ Var<T> reshape(Var<T> x, const Shape& shape) {
   return out;
 }
 
-#define GRAPHPOOL_INSTANTIATE_OPS(T)                                                  \
-  template Var<T> add(Var<T>, Var<T>);                                                \
-  template Var<T> sub(Var<T>, Var<T>);                                                \
-  template Var<T> mul(Var<T>, Var<T>);                                                \
-  template Var<T> scale(Var<T>, T);                                                   \
-  template Var<T> add_bias(Var<T>, Var<T>);                                           \
-  template Var<T> scale_rows(Var<T>, Var<T>);                                         \
-  template Var<T> matmul(Var<T>, Var<T>);                                             \
-  template Var<T> relu(Var<T>);                                                       \
-  template Var<T> tanh(Var<T>);                                                       \
-  template Var<T> sigmoid(Var<T>);                                                    \
-  template Var<T> exp(Var<T>);                                                        \
-  template Var<T> log(Var<T>);                                                        \
-  template Var<T> sum(Var<T>);                                                        \
-  template Var<T> mean(Var<T>);                                                       \
-  template Var<T> concat_cols(std::span<const Var<T>>);                               \
-  template Var<T> gather_rows(Var<T>, std::span<const Index>);                        \
-  template Var<T> scatter_rows(Var<T>, std::span<const Index>, Index);                \
+#define GRAPHPOOL_INSTANTIATE_OPS(T)                                   \
+  template Var<T> add(Var<T>, Var<T>);                                 \
+  template Var<T> sub(Var<T>, Var<T>);                                 \
+  template Var<T> mul(Var<T>, Var<T>);                                 \
+  template Var<T> scale(Var<T>, T);                                    \
+  template Var<T> add_bias(Var<T>, Var<T>);                            \
+  template Var<T> scale_rows(Var<T>, Var<T>);                          \
+  template Var<T> matmul(Var<T>, Var<T>);                              \
+  template Var<T> relu(Var<T>);                                        \
+  template Var<T> relu_(Var<T>);                                       \
+  template Var<T> tanh(Var<T>);                                        \
+  template Var<T> sigmoid(Var<T>);                                     \
+  template Var<T> exp(Var<T>);                                         \
+  template Var<T> log(Var<T>);                                         \
+  template Var<T> sum(Var<T>);                                         \
+  template Var<T> mean(Var<T>);                                        \
+  template Var<T> concat_cols(std::span<const Var<T>>);                \
+  template Var<T> gather_rows(Var<T>, std::span<const Index>);         \
+  template Var<T> scatter_rows(Var<T>, std::span<const Index>, Index); \
   template Var<T> reshape(Var<T>, const Shape&);
 
 GRAPHPOOL_INSTANTIATE_OPS(float)

@@ -24,6 +24,12 @@ template <class T> Var<T> scale_rows(Var<T> x, Var<T> s);
 template <class T> Var<T> matmul(Var<T> a, Var<T> b);
 
 template <class T> Var<T> relu(Var<T> x);
+/// In-place relu (torch.relu_): x's value becomes relu(x) and the returned Var IS x; backward
+/// masks x's adjoint in place. Saves a tensor and a pass each way, but only valid when nothing
+/// else reads x (value or adjoint), before or after: e.g. the output of a layer fed only to relu.
+///   Var<float> h = relu_(conv.forward(x, norm));
+template <class T>
+Var<T> relu_(Var<T> x);
 template <class T> Var<T> tanh(Var<T> x);
 template <class T> Var<T> sigmoid(Var<T> x);
 template <class T> Var<T> exp(Var<T> x);

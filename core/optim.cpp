@@ -2,7 +2,14 @@
 
 #include <cmath>
 
+#include "core/parallel.hpp"
+
 namespace graphpool {
+
+namespace {
+constexpr Index kAdamGrain = 8192;  // elements per parallel chunk of one parameter
+constexpr Index kAdamCost = 16;     // operations per element (sqrt and divisions included)
+}  // namespace
 
 template <class T>
 Sgd<T>::Sgd(std::vector<Parameter<T>*> parameters, const SgdOptions& options)
@@ -56,19 +63,26 @@ void Adam<T>::step() {
   const T step_size = lr / bias_correction1;
   const T sqrt_bc2 = std::sqrt(bias_correction2);
   for (std::size_t i = 0; i < parameters_.size(); ++i) {
-    T* w = parameters_[i]->value.data();
-    const T* grad = parameters_[i]->grad.data();
-    T* m = m_[i].data();
-    T* v = v_[i].data();
+    // distinct tensors (restrict: no alias checks in the loop)
+    T* __restrict w = parameters_[i]->value.data();
+    const T* __restrict grad = parameters_[i]->grad.data();
+    T* __restrict m = m_[i].data();
+    T* __restrict v = v_[i].data();
     const Index n = parameters_[i]->value.numel();
     // g = grad + wd w; m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
     // w -= (lr / bc1) m / (sqrt(v) / sqrt(bc2) + eps)
-    for (Index j = 0; j < n; ++j) {
-      const T g = grad[j] + wd * w[j];
-      m[j] = b1 * m[j] + (T(1) - b1) * g;
-      v[j] = b2 * v[j] + (T(1) - b2) * g * g;
-      w[j] -= step_size * m[j] / (std::sqrt(v[j]) / sqrt_bc2 + eps);
-    }
+    // (elementwise: fixed chunks of large tensors run in parallel, small ones inline)
+    parallel_for(
+        0, n, kAdamGrain,
+        [&](Index lo, Index hi) {
+          for (Index j = lo; j < hi; ++j) {
+            const T g = grad[j] + wd * w[j];
+            m[j] = b1 * m[j] + (T(1) - b1) * g;
+            v[j] = b2 * v[j] + (T(1) - b2) * g * g;
+            w[j] -= step_size * m[j] / (std::sqrt(v[j]) / sqrt_bc2 + eps);
+          }
+        },
+        kAdamCost);
   }
 }
 

@@ -10,7 +10,7 @@
 
 namespace graphpool {
 
-void parallel_for(Index begin, Index end, Index grain, ChunkBody body) {
+void parallel_for(Index begin, Index end, Index grain, ChunkBody body, Index item_cost) {
   if (end <= begin) return;
   if (grain < 1) grain = 1;
   const Index chunks = (end - begin + grain - 1) / grain;
@@ -18,7 +18,9 @@ void parallel_for(Index begin, Index end, Index grain, ChunkBody body) {
     const Index lo = begin + c * grain;
     body(lo, std::min(end, lo + grain));
   };
-  if (chunks == 1 || max_threads() == 1) {
+  // (end - begin) * item_cost < kMinParallelWork, written without overflow
+  const bool tiny = item_cost > 0 && (end - begin) <= (kMinParallelWork - 1) / item_cost;
+  if (chunks == 1 || tiny || max_threads() == 1) {
     for (Index c = 0; c < chunks; ++c) run_chunk(c);
     return;
   }

@@ -34,23 +34,39 @@ class ChunkBody {
   void (*call_)(void*, Index, Index);
 };
 
-/// Calls body(lo, hi) once per fixed chunk of [begin, end), chunks of `grain` items, in parallel.
-void parallel_for(Index begin, Index end, Index grain, ChunkBody body);
+/// Loops whose estimated work (items x item_cost, in elementary operations) is below this run on
+/// the calling thread: waking and joining a second thread costs more than such a loop saves.
+inline constexpr Index kMinParallelWork = Index(1) << 15;
 
-/// Deterministic reduction: map(lo, hi) -> R per fixed chunk, then combine(acc, chunk) in chunk order.
+/// Calls body(lo, hi) once per fixed chunk of [begin, end), chunks of `grain` items, in parallel.
+/// `item_cost` is a rough count of elementary operations per item (e.g. the feature width of a
+/// row loop); when (end - begin) * item_cost < kMinParallelWork the chunks run inline, in order.
+/// 0 (the default) means unknown: always eligible for parallel runs. The chunks are the same
+/// either way, so results never depend on this choice or on the thread count.
+///   parallel_for(0, rows, 64, body, /*item_cost=*/cols);
+void parallel_for(Index begin, Index end, Index grain, ChunkBody body, Index item_cost = 0);
+
+/// Deterministic reduction: map(lo, hi) -> R per fixed chunk, then combine(acc, chunk) in chunk
+/// order. `item_cost` as for parallel_for.
 template <class R, class Map, class Combine>
-R parallel_reduce(Index begin, Index end, Index grain, R identity, Map&& map, Combine&& combine) {
+R parallel_reduce(Index begin, Index end, Index grain, R identity, Map&& map, Combine&& combine,
+                  Index item_cost = 0) {
   if (end <= begin) return identity;
   if (grain < 1) grain = 1;
   const Index chunks = (end - begin + grain - 1) / grain;
   std::vector<R> partial(static_cast<std::size_t>(chunks), identity);
-  parallel_for(0, chunks, 1, [&](Index c_lo, Index c_hi) {
-    for (Index c = c_lo; c < c_hi; ++c) {
-      const Index lo = begin + c * grain;
-      const Index hi = std::min(end, lo + grain);
-      partial[static_cast<std::size_t>(c)] = map(lo, hi);
-    }
-  });
+  // one item per chunk here: its cost is that of grain items of the caller's loop
+  const Index chunk_cost = item_cost > 0 ? item_cost * grain : 0;
+  parallel_for(
+      0, chunks, 1,
+      [&](Index c_lo, Index c_hi) {
+        for (Index c = c_lo; c < c_hi; ++c) {
+          const Index lo = begin + c * grain;
+          const Index hi = std::min(end, lo + grain);
+          partial[static_cast<std::size_t>(c)] = map(lo, hi);
+        }
+      },
+      chunk_cost);
   R acc = std::move(identity);
   for (auto& p : partial) acc = combine(std::move(acc), std::move(p));
   return acc;

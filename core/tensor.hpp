@@ -11,6 +11,8 @@
 #include <new>
 #include <span>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "core/parallel.hpp"
@@ -39,6 +41,16 @@ struct AlignedAllocator {
     return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t(kAlignment)));
   }
   void deallocate(T* p, std::size_t) { ::operator delete(p, std::align_val_t(kAlignment)); }
+  /// Default-initialises: a vector grown by resize(n) leaves new floats/doubles unwritten (tensors
+  /// that are about to be overwritten are not zero-filled first; Tensor(shape) still fills).
+  template <class U>
+  void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
   template <class U>
   bool operator==(const AlignedAllocator<U>&) const { return true; }
 };
@@ -74,6 +86,14 @@ class Tensor {
   Tensor() : Tensor(Shape{0}) {}
   explicit Tensor(Shape shape, T fill = T(0)) : shape_(shape), data_(size(shape), fill) {}
   Tensor(Shape shape, const std::vector<T>& values);  // throws ShapeError if sizes differ
+  /// A tensor of `shape` whose elements are NOT initialised, for outputs the caller overwrites
+  /// completely (saves the zero-fill of Tensor(shape)).
+  ///   Tensor<float> y = Tensor<float>::uninitialized({n, c});  y.matrix() = ...;
+  static Tensor uninitialized(const Shape& shape) {
+    Tensor t;
+    t.resize(shape);
+    return t;
+  }
   /// A copy of a matrix expression as a [rows, cols] tensor.
   static Tensor from_matrix(const Eigen::Ref<const RowMatrix<T>>& m);
 
@@ -109,10 +129,13 @@ class Tensor {
   const T& operator()(Index n, Index c, Index h, Index w) const { return data_[offset4(n, c, h, w)]; }
   T item() const;  // the single element of a one-element tensor
 
-  /// Changes the shape; keeps the allocation when it is large enough (contents unspecified).
+  /// Changes the shape; keeps the allocation when it is large enough (contents unspecified: a
+  /// larger size allocates afresh without copying or zeroing anything).
   void resize(const Shape& shape) {
     shape_ = shape;
-    data_.resize(size(shape));
+    const std::size_t n = size(shape);
+    if (n > data_.capacity()) data_.clear();  // nothing to carry over into the new allocation
+    data_.resize(n);
   }
   /// Same elements, new shape of equal numel.
   void reshape(const Shape& shape);

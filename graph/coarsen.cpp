@@ -48,34 +48,42 @@ Subgraph induced_subgraph(const Graph& graph, std::span<const Index> kept_nodes)
   const auto& map = out.node_map;
   // Count: new in-degree of new target i = #{e into kept[i] : map[source(e)] >= 0}.
   std::vector<Index> ptr(static_cast<std::size_t>(k) + 1, 0);
-  parallel_for(0, k, kNodeGrain, [&](Index lo, Index hi) {
-    for (Index i = lo; i < hi; ++i) {
-      const Index t = kept_nodes[i];
-      Index c = 0;
-      for (Index e = edge_ptr[t]; e < edge_ptr[t + 1]; ++e) c += map[sources[e]] >= 0;
-      ptr[i + 1] = c;
-    }
-  });
+  // work per kept node: about its in-degree (small subgraphs run inline)
+  const Index per_node = 1 + graph.num_edges() / std::max<Index>(graph.num_nodes(), 1);
+  parallel_for(
+      0, k, kNodeGrain,
+      [&](Index lo, Index hi) {
+        for (Index i = lo; i < hi; ++i) {
+          const Index t = kept_nodes[i];
+          Index c = 0;
+          for (Index e = edge_ptr[t]; e < edge_ptr[t + 1]; ++e) c += map[sources[e]] >= 0;
+          ptr[i + 1] = c;
+        }
+      },
+      per_node);
   prefix_sum_in_place(ptr);
   // Fill: surviving edges of kept[i], in their CSR (= original) order, sources renumbered.
   const Index m = ptr.back();
   std::vector<Index> new_sources(static_cast<std::size_t>(m));
   std::vector<double> new_weights(graph.weighted() ? new_sources.size() : 0);
   out.edge_ids.resize(static_cast<std::size_t>(m));
-  parallel_for(0, k, kNodeGrain, [&](Index lo, Index hi) {
-    for (Index i = lo; i < hi; ++i) {
-      const Index t = kept_nodes[i];
-      Index slot = ptr[i];
-      for (Index e = edge_ptr[t]; e < edge_ptr[t + 1]; ++e) {
-        const Index s = map[sources[e]];
-        if (s < 0) continue;  // source dropped
-        new_sources[slot] = s;
-        if (!new_weights.empty()) new_weights[slot] = graph.weights()[e];
-        out.edge_ids[slot] = e;
-        ++slot;
-      }
-    }
-  });
+  parallel_for(
+      0, k, kNodeGrain,
+      [&](Index lo, Index hi) {
+        for (Index i = lo; i < hi; ++i) {
+          const Index t = kept_nodes[i];
+          Index slot = ptr[i];
+          for (Index e = edge_ptr[t]; e < edge_ptr[t + 1]; ++e) {
+            const Index s = map[sources[e]];
+            if (s < 0) continue;  // source dropped
+            new_sources[slot] = s;
+            if (!new_weights.empty()) new_weights[slot] = graph.weights()[e];
+            out.edge_ids[slot] = e;
+            ++slot;
+          }
+        }
+      },
+      per_node);
   out.graph = Graph::from_csr(std::move(ptr), std::move(new_sources), std::move(new_weights));
   return out;
 }

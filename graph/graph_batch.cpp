@@ -41,11 +41,16 @@ GraphBatch::GraphBatch(Graph graph, std::vector<Index> node_ptr)
   }
   // node_graph[v] = g for v in [node_ptr[g], node_ptr[g + 1])
   node_graph_.resize(static_cast<std::size_t>(graph_.num_nodes()));
-  parallel_for(0, G, kGraphGrain, [&](Index lo, Index hi) {
-    for (Index g = lo; g < hi; ++g) {
-      std::fill(node_graph_.begin() + node_ptr_[g], node_graph_.begin() + node_ptr_[g + 1], g);
-    }
-  });
+  // work per graph: its nodes (fill) or its edges (check); small batches run inline
+  const Index per_graph = G > 0 ? 1 + (graph_.num_nodes() + graph_.num_edges()) / G : 1;
+  parallel_for(
+      0, G, kGraphGrain,
+      [&](Index lo, Index hi) {
+        for (Index g = lo; g < hi; ++g) {
+          std::fill(node_graph_.begin() + node_ptr_[g], node_graph_.begin() + node_ptr_[g + 1], g);
+        }
+      },
+      per_graph);
   // edge_offsets[g] = edge_ptr[node_ptr[g]]: edges are grouped by target, targets by graph.
   const auto edge_ptr = graph_.edge_ptr();
   edge_offsets_.resize(node_ptr_.size());
@@ -62,7 +67,7 @@ GraphBatch::GraphBatch(Graph graph, std::vector<Index> node_ptr)
         }
         return Index{-1};
       },
-      [](Index acc, Index chunk) { return acc >= 0 ? acc : chunk; });
+      [](Index acc, Index chunk) { return acc >= 0 ? acc : chunk; }, per_graph);
   if (bad >= 0) {
     const Index s = sources[bad];
     const auto targets_begin = std::upper_bound(edge_ptr.begin(), edge_ptr.end(), bad);

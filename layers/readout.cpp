@@ -63,7 +63,9 @@ Var<T> pool_arg(const char* what, Var<T> x, std::span<const Index> node_ptr, boo
   Var<T> out = make_output(what, x, node_ptr);
   Tape<T>& tape = *x.tape;
   const Tensor<T>& xv = tape.value(x);
-  auto arg = std::make_shared<std::vector<Index>>(static_cast<std::size_t>(out.shape().numel()));
+  // every entry is written by the kernel: allocated without zero-filling (AlignedAllocator)
+  auto arg = std::make_shared<std::vector<Index, AlignedAllocator<Index>>>();
+  arg->resize(static_cast<std::size_t>(out.shape().numel()));
   if (max) {
     segment_max<T>(xv.matrix(), node_ptr, tape.mutable_value(out).matrix(), *arg);
   } else {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstddef>
 #include <string>
+#include <utility>
 
 #include "core/errors.hpp"
 #include "graph/coarsen.hpp"
@@ -13,7 +14,10 @@ namespace graphpool {
 namespace {
 
 constexpr Index kGraphGrain = 16;  // graphs per parallel chunk
-constexpr Index kRowGrain = 64;    // feature rows per parallel chunk
+// Feature rows per parallel chunk: about 16K elements, so scheduling a chunk costs little.
+Index row_grain(Index features) {
+  return std::max<Index>(16, (Index(1) << 14) / std::max<Index>(features, 1));
+}
 
 // x . y with 8 independent partial sums (vectorisable; the order depends only on n, never on the
 // addresses or the thread count)
@@ -199,8 +203,9 @@ SelectOutput<T> select_top_k(std::span<const T> score, std::span<const Index> no
   std::vector<T> kept_score(static_cast<std::size_t>(K));
   // Per graph: the k best by (descending score, ascending id), a strict total order, so the
   // result does not depend on the sort algorithm or the thread count.
+  // (score, id) pairs sorted directly: no indirect loads in the comparisons.
   parallel_for(0, G, kGraphGrain, [&](Index lo, Index hi) {
-    std::vector<Index> ids;
+    std::vector<std::pair<T, Index>> ids;
     for (Index g = lo; g < hi; ++g) {
       const Index a = node_ptr[g], b = node_ptr[g + 1];
       const Index k = kept_ptr[g + 1] - kept_ptr[g];
@@ -208,18 +213,23 @@ SelectOutput<T> select_top_k(std::span<const T> score, std::span<const Index> no
       ids.clear();
       if (options.min_score_) {
         for (Index i = a; i < b; ++i) {
-          if (score[i] > threshold[g]) ids.push_back(i);
+          if (score[i] > threshold[g]) ids.emplace_back(score[i], i);
         }
       } else {
-        for (Index i = a; i < b; ++i) ids.push_back(i);
+        for (Index i = a; i < b; ++i) ids.emplace_back(score[i], i);
       }
-      auto better = [&](Index u, Index v) {
-        return score[u] > score[v] || (score[u] == score[v] && u < v);
+      auto better = [](const std::pair<T, Index>& u, const std::pair<T, Index>& v) {
+        return u.first > v.first || (u.first == v.first && u.second < v.second);
       };
-      std::partial_sort(ids.begin(), ids.begin() + k, ids.end(), better);
+      // (a strict total order: every algorithm gives the same k; a full sort beats the heap of
+      // partial_sort on the small graphs that dominate, nth_element first on large ones)
+      const auto kth = ids.begin() + k;
+      if (ids.size() > 256 && kth != ids.end())
+        std::nth_element(ids.begin(), kth, ids.end(), better);
+      std::sort(ids.begin(), ids.size() > 256 ? kth : ids.end(), better);
       for (Index j = 0; j < k; ++j) {
-        kept[kept_ptr[g] + j] = ids[j];
-        kept_score[kept_ptr[g] + j] = score[ids[j]];
+        kept[kept_ptr[g] + j] = ids[j].second;
+        kept_score[kept_ptr[g] + j] = ids[j].first;
       }
     }
   });
@@ -307,15 +317,18 @@ Var<T> gated_gather(Var<T> x, std::span<const Index> kept, Var<T> gate) {
     throw ShapeError("gated_gather: " + str(K) + " kept rows but gate has shape " +
                      gate.shape().str());
   }
-  std::vector<char> seen(static_cast<std::size_t>(N), 0);
+  // position[r] = i when kept[i] = r, -1 for a dropped row (also detects repeats)
+  std::vector<Index> position(static_cast<std::size_t>(N), -1);
   for (Index i = 0; i < K; ++i) {
     if (kept[i] < 0 || kept[i] >= N) {
       throw IndexError("gated_gather: kept[" + str(i) + "] = " + str(kept[i]) + " is outside [0, " +
                        str(N) + ")");
     }
-    if (seen[static_cast<std::size_t>(kept[i])]++) {
+    Index& p = position[static_cast<std::size_t>(kept[i])];
+    if (p >= 0) {
       throw ValueError("gated_gather: row " + str(kept[i]) + " is kept twice (at " + str(i) + ")");
     }
+    p = i;
   }
   std::vector<Index> index(kept.begin(), kept.end());
   Var<T> out = tape.make(Shape{K, F}, {x, gate});
@@ -324,38 +337,72 @@ Var<T> gated_gather(Var<T> x, std::span<const Index> kept, Var<T> gate) {
     const T* g = tape.value(gate).data();
     T* y = tape.mutable_value(out).data();
     // out[i] = x[kept_i] * gate_i
-    parallel_for(0, K, kRowGrain, [&](Index lo, Index hi) {
-      for (Index i = lo; i < hi; ++i) {
-        const T* xr = xv + index[i] * F;
-        T* yr = y + i * F;
-        const T gi = g[i];
-        for (Index c = 0; c < F; ++c) yr[c] = xr[c] * gi;
-      }
-    });
+    parallel_for(
+        0, K, row_grain(F),
+        [&](Index lo, Index hi) {
+          for (Index i = lo; i < hi; ++i) {
+            const T* xr = xv + index[i] * F;
+            T* yr = y + i * F;
+            const T gi = g[i];
+            for (Index c = 0; c < F; ++c) yr[c] = xr[c] * gi;
+          }
+        },
+        F);
   }
   // dx[kept_i] += gate_i dout_i;  dgate_i += dout_i . x[kept_i]   (kept distinct: no races)
-  tape.on_backward(out, [x, gate, out, index = std::move(index), F](Tape<T>& t) {
-    const bool need_x = t.requires_grad(x), need_gate = t.requires_grad(gate);
-    const T* xv = t.value(x).data();
-    const T* g = t.value(gate).data();
-    const T* dy = t.grad(out).data();
-    T* dx = need_x ? t.grad(x).data() : nullptr;
-    T* dg = need_gate ? t.grad(gate).data() : nullptr;
-    parallel_for(0, static_cast<Index>(index.size()), kRowGrain, [&](Index lo, Index hi) {
-      for (Index i = lo; i < hi; ++i) {
-        const T* dyr = dy + i * F;
-        const T* xr = xv + index[i] * F;
-        if (need_x) {
-          T* dxr = dx + index[i] * F;
-          const T gi = g[i];
-          for (Index c = 0; c < F; ++c) dxr[c] += gi * dyr[c];
+  tape.on_backward(
+      out, [x, gate, out, index = std::move(index), position = std::move(position), F](Tape<T>& t) {
+        const bool need_x = t.requires_grad(x), need_gate = t.requires_grad(gate);
+        const T* xv = t.value(x).data();
+        const T* g = t.value(gate).data();
+        const T* dy = t.grad(out).data();
+        bool fresh_x = false, fresh_gate = false;
+        T* dx = need_x ? t.grad_for_write(x, fresh_x).data() : nullptr;
+        T* dg = need_gate ? t.grad_for_write(gate, fresh_gate).data() : nullptr;
+        // dgate_i (=|+=) dout_i . x[kept_i]
+        auto gate_row = [&](Index i, const T* xr) {
+          const T d = dot8(dy + i * F, xr, F);
+          dg[i] = fresh_gate ? d : dg[i] + d;
+        };
+        if (fresh_x) {
+          // One pass over the rows of dx, writing each once: gate_i dout_i for kept rows, 0
+          // otherwise (no zero-fill beforehand).
+          const Index N = static_cast<Index>(position.size());
+          parallel_for(
+              0, N, row_grain(F),
+              [&](Index lo, Index hi) {
+                for (Index r = lo; r < hi; ++r) {
+                  T* dxr = dx + r * F;
+                  const Index i = position[r];
+                  if (i < 0) {
+                    std::fill_n(dxr, F, T(0));
+                    continue;
+                  }
+                  const T* dyr = dy + i * F;
+                  const T gi = g[i];
+                  for (Index c = 0; c < F; ++c) dxr[c] = gi * dyr[c];
+                  if (need_gate) gate_row(i, xv + r * F);
+                }
+              },
+              F);
+          return;
         }
-        if (need_gate) {
-          dg[i] += dot8(dyr, xr, F);
-        }
-      }
-    });
-  });
+        parallel_for(
+            0, static_cast<Index>(index.size()), row_grain(F),
+            [&](Index lo, Index hi) {
+              for (Index i = lo; i < hi; ++i) {
+                const T* dyr = dy + i * F;
+                const T* xr = xv + index[i] * F;
+                if (need_x) {
+                  T* dxr = dx + index[i] * F;
+                  const T gi = g[i];
+                  for (Index c = 0; c < F; ++c) dxr[c] += gi * dyr[c];
+                }
+                if (need_gate) gate_row(i, xr);
+              }
+            },
+            F);
+      });
   return out;
 }
 

@@ -83,7 +83,7 @@ MiniBatch collate(const GraphCollection& data, std::span<const Index> graph_ids)
     edges += data.edge_ptr[g + 1] - data.edge_ptr[g];
   }
   MiniBatch out;
-  out.x = Tensor<float>(Shape{nodes, features});
+  out.x = Tensor<float>::uninitialized(Shape{nodes, features});  // every row is copied below
   out.y.reserve(graph_ids.size());
   std::vector<Index> node_ptr{0}, sources, targets;
   sources.reserve(static_cast<std::size_t>(edges));
@@ -133,12 +133,18 @@ Evaluation evaluate(GraphClassifier<float>& model, const GraphCollection& data,
 double train_epoch(GraphClassifier<float>& model, Adam<float>& optimizer,
                    const GraphCollection& data, std::span<const Index> graph_ids,
                    Index batch_size, std::uint64_t shuffle_seed) {
+  Tape<float> tape;
+  return train_epoch(model, optimizer, data, graph_ids, batch_size, shuffle_seed, tape);
+}
+
+double train_epoch(GraphClassifier<float>& model, Adam<float>& optimizer,
+                   const GraphCollection& data, std::span<const Index> graph_ids, Index batch_size,
+                   std::uint64_t shuffle_seed, Tape<float>& tape) {
   model.train();
   const std::vector<Index> order_positions =
       random_permutation(static_cast<Index>(graph_ids.size()), CounterRng(shuffle_seed, kShuffleStream));
   std::vector<Index> order(graph_ids.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = graph_ids[static_cast<std::size_t>(order_positions[i])];
-  Tape<float> tape;
   double total_loss = 0;
   for (std::size_t start = 0; start < order.size(); start += static_cast<std::size_t>(batch_size)) {
     const std::size_t count = std::min<std::size_t>(static_cast<std::size_t>(batch_size), order.size() - start);
@@ -179,12 +185,14 @@ TrainResult train_classifier(GraphClassifier<float>& model, Adam<float>& optimiz
         " best weights, the model has " + std::to_string(num_parameters) + " parameters");
   }
   const int first = static_cast<int>(progress.history.size()) + 1;
+  Tape<float> workspace;  // storage reused by every epoch
   for (int epoch = first; !progress.stopped && epoch <= options.max_epochs_; ++epoch) {
     const auto start = std::chrono::steady_clock::now();
     EpochMetrics m;
     m.epoch = epoch;
-    m.train_loss = train_epoch(model, optimizer, data, split.train, options.batch_size_,
-                               options.seed_ * 1000003ULL + static_cast<std::uint64_t>(epoch));
+    m.train_loss =
+        train_epoch(model, optimizer, data, split.train, options.batch_size_,
+                    options.seed_ * 1000003ULL + static_cast<std::uint64_t>(epoch), workspace);
     m.seconds = seconds_since(start);
     const Evaluation val = evaluate(model, data, split.val, options.batch_size_);
     m.val_loss = val.loss;

@@ -1,9 +1,12 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <utility>
+#include <vector>
 
 #include "core/errors.hpp"
 #include "core/ops.hpp"
+#include "core/parallel.hpp"
 #include "tests/support/gradcheck.hpp"
 
 namespace graphpool {
@@ -85,6 +88,68 @@ TEST(OpsGradcheck, Activations) {
   EXPECT_TRUE(gradcheck([](Tape<double>&, Inputs in) { return exp(in[0]); }, {x}).ok);
   Tensor<double> positive = random_tensor({4, 5}, 4, 0.5, 2.0);
   EXPECT_TRUE(gradcheck([](Tape<double>&, Inputs in) { return log(in[0]); }, {positive}).ok);
+}
+
+TEST(OpsGradcheck, InPlaceReluMatchesReluAndGradchecks) {
+  Tensor<double> x = random_tensor({4, 5}, 5);
+  for (Index i = 0; i < x.numel(); ++i) x[i] += x[i] > 0 ? 0.1 : -0.1;
+  Tensor<double> w = random_tensor({5, 3}, 6);
+  // relu_ on an intermediate that only it reads: same values and gradients as relu
+  auto in_place = [](Tape<double>&, Inputs in) { return sum(relu_(matmul(in[0], in[1]))); };
+  auto out_of_place = [](Tape<double>&, Inputs in) { return sum(relu(matmul(in[0], in[1]))); };
+  EXPECT_TRUE(gradcheck(in_place, {x, w}).ok);
+  Tape<double> a, b;
+  Var<double> xa = a.leaf(x), wa = a.leaf(w), xb = b.leaf(x), wb = b.leaf(w);
+  Var<double> ya = in_place(a, std::vector<Var<double>>{xa, wa});
+  Var<double> yb = out_of_place(b, std::vector<Var<double>>{xb, wb});
+  a.backward(ya);
+  b.backward(yb);
+  EXPECT_EQ(ya.value().item(), yb.value().item());
+  for (Index i = 0; i < x.numel(); ++i) EXPECT_EQ(xa.grad()[i], xb.grad()[i]);
+  for (Index i = 0; i < w.numel(); ++i) EXPECT_EQ(wa.grad()[i], wb.grad()[i]);
+  // the returned Var is the input node, now holding relu(x)
+  Tape<double> c;
+  Var<double> v = c.leaf(x);
+  Var<double> r = relu_(v);
+  EXPECT_EQ(r.id, v.id);
+  for (Index i = 0; i < x.numel(); ++i) EXPECT_EQ(v.value()[i], x[i] > 0 ? x[i] : 0.0);
+}
+
+TEST(Ops, LargeElementwiseMatchesNaiveLoopAndIsThreadCountIndependent) {
+  // 70,000 elements: several fixed chunks, run on two threads
+  const Tensor<float> x0 = [] {
+    Tensor<double> d = random_tensor({700, 100}, 7, -3, 3);
+    Tensor<float> f({700, 100});
+    for (Index i = 0; i < d.numel(); ++i) f[i] = static_cast<float>(d[i]);
+    return f;
+  }();
+  const Tensor<float> seed = [] {
+    Tensor<double> d = random_tensor({700, 100}, 8);
+    Tensor<float> f({700, 100});
+    for (Index i = 0; i < d.numel(); ++i) f[i] = static_cast<float>(d[i]);
+    return f;
+  }();
+  auto run = [&](int threads, bool in_place) {
+    ThreadLimit limit(threads);
+    Tape<float> tape;
+    Var<float> x = tape.leaf(x0);
+    Var<float> s = in_place ? relu_(scale(x, 1.0f)) : relu(x);
+    Var<float> y = tanh(s);
+    tape.backward(y, seed);
+    return std::make_pair(y.value(), x.grad());
+  };
+  const auto one = run(1, false), two = run(2, false), fused = run(2, true);
+  for (Index i = 0; i < x0.numel(); ++i) {
+    // naive: y = tanh(relu(x)); dx = [x > 0] (1 - y^2) seed
+    const float r = x0[i] > 0 ? x0[i] : 0.f;
+    const float y = std::tanh(r);
+    ASSERT_FLOAT_EQ(one.first[i], y) << i;  // (the compiler may contract to FMAs differently)
+    ASSERT_NEAR(one.second[i], (x0[i] > 0 ? 1.f : 0.f) * ((1.f - y * y) * seed[i]), 1e-6f) << i;
+    ASSERT_EQ(two.first[i], one.first[i]) << i;
+    ASSERT_EQ(two.second[i], one.second[i]) << i;
+    ASSERT_EQ(fused.first[i], one.first[i]) << i;
+    ASSERT_EQ(fused.second[i], one.second[i]) << i;
+  }
 }
 
 TEST(OpsGradcheck, MatmulBiasRowScale) {

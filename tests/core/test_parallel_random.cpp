@@ -1,7 +1,12 @@
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstring>
+#include <limits>
 #include <set>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include "core/errors.hpp"
 #include "core/parallel.hpp"
@@ -17,6 +22,62 @@ TEST(Parallel, ChunksCoverRangeExactlyOnce) {
   });
   for (int h : hits) EXPECT_EQ(h, 1);
   parallel_for(5, 5, 1, [&](Index, Index) { FAIL() << "empty range ran a chunk"; });
+}
+
+TEST(Parallel, TinyLoopsRunInlineWithTheSameChunks) {
+  ThreadLimit limit(2);
+  // 1000 items x cost 8 = 8000 < kMinParallelWork: every chunk on the calling thread, in order
+  const auto caller = std::this_thread::get_id();
+  std::vector<std::pair<Index, Index>> chunks;
+  parallel_for(
+      0, 1000, 100,
+      [&](Index lo, Index hi) {
+        EXPECT_EQ(std::this_thread::get_id(), caller);
+        chunks.emplace_back(lo, hi);  // not synchronised: would race if chunks ran in parallel
+      },
+      8);
+  ASSERT_EQ(chunks.size(), 10u);
+  for (std::size_t c = 0; c < chunks.size(); ++c) {
+    EXPECT_EQ(chunks[c].first, static_cast<Index>(c) * 100);
+    EXPECT_EQ(chunks[c].second, static_cast<Index>(c + 1) * 100);
+  }
+  // The threshold is exclusive: n * cost == kMinParallelWork is large enough to share, and the
+  // chunk boundaries are the same fixed ones (each item hit once).
+  std::vector<std::atomic<int>> hits(static_cast<std::size_t>(kMinParallelWork));
+  parallel_for(
+      0, kMinParallelWork, 1000,
+      [&](Index lo, Index hi) {
+        EXPECT_EQ(lo % 1000, 0);
+        for (Index i = lo; i < hi; ++i) hits[static_cast<std::size_t>(i)]++;
+      },
+      1);
+  for (const auto& h : hits) EXPECT_EQ(h.load(), 1);
+  // Huge cost hints do not overflow into "tiny".
+  std::atomic<Index> items{0};
+  parallel_for(
+      0, 4, 1, [&](Index lo, Index hi) { items += hi - lo; },
+      std::numeric_limits<Index>::max() / 2);
+  EXPECT_EQ(items.load(), 4);
+}
+
+TEST(Parallel, ReduceWithCostHintIsBitwiseEqualForOneAndTwoThreads) {
+  std::vector<double> values(5000);
+  CounterRng rng(2, 0);
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = rng.normal(i);
+  auto reduce = [&](int threads, Index cost) {
+    ThreadLimit limit(threads);
+    return parallel_reduce(
+        Index{0}, static_cast<Index>(values.size()), 64, 0.0,
+        [&](Index lo, Index hi) {
+          double s = 0;
+          for (Index i = lo; i < hi; ++i) s += values[static_cast<std::size_t>(i)];
+          return s;
+        },
+        [](double a, double b) { return a + b; }, cost);
+  };
+  const double inline_one = reduce(1, 1), inline_two = reduce(2, 1), shared = reduce(2, 1000);
+  EXPECT_EQ(std::memcmp(&inline_one, &inline_two, sizeof(double)), 0);
+  EXPECT_EQ(std::memcmp(&inline_one, &shared, sizeof(double)), 0);
 }
 
 TEST(Parallel, FloatReductionIsBitwiseEqualForOneAndTwoThreads) {

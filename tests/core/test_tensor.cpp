@@ -56,6 +56,34 @@ TEST(Tensor, ResizeKeepsAllocationWhenSmallerOrEqual) {
   EXPECT_THROW(x.reshape(Shape{7, 7}), ShapeError);
 }
 
+TEST(Tensor, UninitializedHasTheShapeAndFilledConstructorsStillFill) {
+  // Dirty the heap so that a non-filling constructor would be caught reading old values.
+  for (int round = 0; round < 4; ++round) {
+    Tensor<double> dirty({64, 64}, 7.0);
+    Tensor<double> u = Tensor<double>::uninitialized({64, 64});
+    EXPECT_EQ(u.shape(), (Shape{64, 64}));
+    EXPECT_EQ(u.numel(), 64 * 64);
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(u.data()) % 64, 0u);
+  }
+  for (int round = 0; round < 4; ++round) {
+    { Tensor<float> dirty({128, 32}, 3.f); }
+    Tensor<float> zeros({128, 32});
+    for (float v : zeros.values()) ASSERT_EQ(v, 0.f);
+    Tensor<float> fives({128, 32}, 5.f);
+    for (float v : fives.values()) ASSERT_EQ(v, 5.f);
+  }
+}
+
+TEST(Tensor, ResizeToALargerSizeReallocatesToExactlyThatSize) {
+  Tensor<float> x({10, 10}, 1.f);
+  x.resize(Shape{40, 50});
+  EXPECT_EQ(x.shape(), (Shape{40, 50}));
+  EXPECT_EQ(x.numel(), 2000);
+  EXPECT_EQ(x.capacity(), 2000u);
+  x.fill(2.f);  // the whole new range is writable
+  EXPECT_EQ(x(39, 49), 2.f);
+}
+
 TEST(Tensor, StorageIsSixtyFourByteAligned) {
   // Same SIMD alignment in every run is what keeps vectorised kernels bitwise reproducible.
   for (Index n : {1, 3, 17, 1000}) {

@@ -8,6 +8,8 @@
 #include <numeric>
 
 #include "core/errors.hpp"
+#include "core/ops.hpp"
+#include "core/parallel.hpp"
 #include "tests/layers/graph_fixtures.hpp"
 #include "tests/support/gradcheck.hpp"
 
@@ -172,6 +174,46 @@ TEST(Select, GateAndGatedGatherGradcheck) {
   EXPECT_THROW(gated_gather(x, twice, g), ValueError);
   std::vector<Index> out_of_range{1, 5, 2};
   EXPECT_THROW(gated_gather(x, out_of_range, g), IndexError);
+}
+
+// dx and dgate of gated_gather against a naive loop, when x's and the gate's adjoints are fresh
+// (gated_gather is their first writer) and when another op wrote into them first.
+TEST(Select, GatedGatherBackwardMatchesNaiveLoopFreshOrAccumulating) {
+  const Index N = 300, F = 70;  // several row chunks
+  std::vector<Index> kept;
+  for (Index r = N - 1; r >= 0; r -= 3) kept.push_back(r);  // every third row, descending
+  const Index K = static_cast<Index>(kept.size());
+  const Tensor<double> x0 = random_tensor({N, F}, 11), g0 = random_tensor({K}, 12);
+  const Tensor<double> seed = random_tensor({K, F}, 13), c0 = random_tensor({N, F}, 14);
+  for (bool other_first : {false, true}) {
+    for (int threads : {1, 2}) {
+      ThreadLimit limit(threads);
+      Tape<double> tape;
+      Var<double> x = tape.leaf(x0), gate = tape.leaf(g0);
+      Var<double> out = gated_gather(x, kept, gate);
+      Var<double> total = sum(mul(out, tape.constant(seed)));
+      if (other_first) {
+        // recorded later, so their backward runs first: dx = c0 + ..., dgate = 2 + ...
+        total = add(total, sum(mul(x, tape.constant(c0))));
+        total = add(total, sum(scale(gate, 2.0)));
+      }
+      tape.backward(total);
+      for (Index r = 0; r < N; ++r) {
+        const auto it = std::find(kept.begin(), kept.end(), r);
+        const Index i = it == kept.end() ? -1 : static_cast<Index>(it - kept.begin());
+        for (Index c = 0; c < F; ++c) {
+          double want = other_first ? c0(r, c) : 0.0;
+          if (i >= 0) want += g0[i] * seed(i, c);
+          ASSERT_NEAR(x.grad()(r, c), want, 1e-12) << r << ", " << c << " " << other_first;
+        }
+      }
+      for (Index i = 0; i < K; ++i) {
+        double want = other_first ? 2.0 : 0.0;
+        for (Index c = 0; c < F; ++c) want += seed(i, c) * x0(kept[i], c);
+        ASSERT_NEAR(gate.grad()[i], want, 1e-12) << i;
+      }
+    }
+  }
 }
 
 TEST(Select, PoolByScoreConnectsInducedSubgraphAndBatch) {

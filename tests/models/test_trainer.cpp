@@ -1,7 +1,9 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <numeric>
 #include <set>
+#include <utility>
 
 #include "core/errors.hpp"
 #include "core/parallel.hpp"
@@ -110,6 +112,36 @@ TEST(Trainer, SameSeedIsBitwiseIdenticalForOneAndTwoThreads) {
   EXPECT_EQ(std::memcmp(one.second.data(), two.second.data(), one.second.size() * sizeof(float)), 0);
   EXPECT_EQ(std::memcmp(one.first.data(), two.first.data(), one.first.size() * sizeof(double)), 0);
   EXPECT_EQ(std::memcmp(two.second.data(), again.second.data(), two.second.size() * sizeof(float)), 0);
+}
+
+TEST(Trainer, EpochsOnAReusedTapeMatchAFreshTapeBitwise) {
+  GraphCollection data = two_class_graphs(40, 5);
+  std::vector<Index> ids(static_cast<std::size_t>(data.num_graphs()));
+  std::iota(ids.begin(), ids.end(), Index{0});
+  auto run = [&](bool reuse) {
+    Generator gen(3);
+    auto model = make_classifier("sagpool_h", ModelOptions(3, 2).hidden(16), gen);
+    Adam<float> adam(model->parameters(), AdamOptions(1e-2));
+    Tape<float> workspace;
+    std::vector<double> losses;
+    for (std::uint64_t epoch = 1; epoch <= 3; ++epoch) {
+      // batch sizes differ from epoch to epoch so reused nodes change size
+      const Index batch = epoch == 2 ? 16 : 6;
+      losses.push_back(reuse ? train_epoch(*model, adam, data, ids, batch, epoch, workspace)
+                             : train_epoch(*model, adam, data, ids, batch, epoch));
+    }
+    std::vector<float> weights;
+    for (auto* p : model->parameters()) {
+      weights.insert(weights.end(), p->value.values().begin(), p->value.values().end());
+    }
+    return std::make_pair(losses, weights);
+  };
+  const auto fresh = run(false), reused = run(true);
+  ASSERT_EQ(fresh.second.size(), reused.second.size());
+  EXPECT_EQ(std::memcmp(fresh.first.data(), reused.first.data(), 3 * sizeof(double)), 0);
+  EXPECT_EQ(
+      std::memcmp(fresh.second.data(), reused.second.data(), fresh.second.size() * sizeof(float)),
+      0);
 }
 
 TEST(ModelFactory, UnknownNameListsKnownOnes) {
