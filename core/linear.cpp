@@ -1,9 +1,24 @@
 #include "core/linear.hpp"
 
+#include <string>
+
+#include "core/errors.hpp"
+#include "core/gemm.hpp"
 #include "core/init.hpp"
-#include "core/ops.hpp"
 
 namespace graphpool {
+
+namespace {
+
+// Rows per block of the bias gradient's column sums.
+constexpr Index kBiasRows = 256;
+
+// A fresh adjoint (nothing added yet in this backward pass) is assigned, else accumulated.
+GemmWrite write_mode(bool fresh) {
+  return fresh ? GemmWrite::kAssign : GemmWrite::kAdd;
+}
+
+}  // namespace
 
 template <class T>
 Linear<T>::Linear(const LinearOptions& options, Generator& gen) : options_(options) {
@@ -20,9 +35,53 @@ Linear<T>::Linear(const LinearOptions& options, Generator& gen) : options_(optio
 template <class T>
 Var<T> Linear<T>::forward(Var<T> x) {
   Tape<T>& tape = *x.tape;
-  // y = x W + b
-  Var<T> y = matmul(x, tape.parameter(*weight_));
-  return bias_ ? add_bias(y, tape.parameter(*bias_)) : y;
+  check_rank("Linear: x", x.shape(), 2);
+  const Index R = x.shape()[0], in = options_.in_features_, out_c = options_.out_features_;
+  if (x.shape()[1] != in) {
+    throw ShapeError("Linear: expected x of [rows, " + std::to_string(in) + "] but got " +
+                     x.shape().str());
+  }
+  const Var<T> w = tape.parameter(*weight_);
+  const bool has_bias = bias_ != nullptr;
+  const Var<T> b = has_bias ? tape.parameter(*bias_) : Var<T>{};
+  Var<T> y = has_bias ? tape.make(Shape{R, out_c}, {x, w, b}) : tape.make(Shape{R, out_c}, {x, w});
+  // y = x W + b  (one node: the bias rows are written first and the product added per row block)
+  if (has_bias) {
+    gemm_nn_bias<T>(tape.value(x).matrix(), tape.value(w).matrix(), tape.value(b).values(),
+                    tape.mutable_value(y).matrix());
+  } else {
+    gemm_nn<T>(tape.value(x).matrix(), tape.value(w).matrix(), tape.mutable_value(y).matrix());
+  }
+  // dx (+)= dy W^T;  dW (+)= x^T dy;  db (+)= column sums of dy
+  tape.on_backward(y, [x, w, b, y, has_bias, out_c](Tape<T>& t) {
+    const auto dy = t.grad(y).matrix();
+    bool fresh = false;
+    if (t.requires_grad(x)) {
+      Tensor<T>& dx = t.grad_for_write(x, fresh);
+      gemm_nt<T>(dy, t.value(w).matrix(), dx.matrix(), write_mode(fresh));
+    }
+    if (t.requires_grad(w)) {
+      Tensor<T>& dw = t.grad_for_write(w, fresh);
+      gemm_tn<T>(t.value(x).matrix(), dy, dw.matrix(), write_mode(fresh));
+    }
+    if (has_bias && t.requires_grad(b)) {
+      using Row = Eigen::Matrix<T, 1, Eigen::Dynamic>;
+      const Row db = parallel_reduce(
+          Index{0}, dy.rows(), kBiasRows, Row(Row::Zero(out_c)),
+          [&](Index lo, Index hi) -> Row { return dy.middleRows(lo, hi - lo).colwise().sum(); },
+          [](Row acc, const Row& part) {
+            acc += part;
+            return acc;
+          });
+      Tensor<T>& dbias = t.grad_for_write(b, fresh);
+      if (fresh) {
+        dbias.flat() = db.transpose();
+      } else {
+        dbias.flat() += db.transpose();
+      }
+    }
+  });
+  return y;
 }
 
 template class Linear<float>;

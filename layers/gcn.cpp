@@ -3,6 +3,7 @@
 #include <string>
 
 #include "core/errors.hpp"
+#include "core/gemm.hpp"
 #include "core/init.hpp"
 #include "core/ops.hpp"
 
@@ -32,33 +33,12 @@ Var<T> gcn_propagate(Var<T> x, const GcnNorm<T>& norm) {
 
 namespace {
 
-// Row blocks of the dense products: large enough that packing W once per block is cheap.
-constexpr Index kGemmRows = 256;
+// Rows per block of the bias gradient's column sums.
+constexpr Index kBiasRows = 256;
 
-// dst[rows] (+)= a[rows] b for fixed row blocks; `assign` overwrites instead of adding.
-template <class T, class A, class B>
-void gemm_rows(const A& a, const B& b, MatrixMap<T> dst, bool assign) {
-  parallel_for(0, dst.rows(), kGemmRows, [&](Index lo, Index hi) {
-    if (assign) {
-      dst.middleRows(lo, hi - lo).noalias() = a.middleRows(lo, hi - lo) * b;
-    } else {
-      dst.middleRows(lo, hi - lo).noalias() += a.middleRows(lo, hi - lo) * b;
-    }
-  });
-}
-
-// a^T b summed over fixed row blocks in block order: identical bits for any thread count.
-template <class T>
-RowMatrix<T> gemm_tn(ConstMatrixMap<T> a, ConstMatrixMap<T> b) {
-  return parallel_reduce(
-      Index{0}, a.rows(), kGemmRows, RowMatrix<T>(RowMatrix<T>::Zero(a.cols(), b.cols())),
-      [&](Index lo, Index hi) -> RowMatrix<T> {
-        return a.middleRows(lo, hi - lo).transpose() * b.middleRows(lo, hi - lo);
-      },
-      [](RowMatrix<T> acc, const RowMatrix<T>& part) {
-        acc += part;
-        return acc;
-      });
+// A fresh adjoint (nothing added yet in this backward pass) is assigned, else accumulated.
+GemmWrite write_mode(bool fresh) {
+  return fresh ? GemmWrite::kAssign : GemmWrite::kAdd;
 }
 
 // out = A_hat (x W) (+ b), one tape node. By associativity A_hat (x W) == (A_hat x) W, so the
@@ -99,16 +79,14 @@ Var<T> gcn_conv_impl(Var<T> x, const GcnNorm<T>& norm, Var<T> weight, const Var<
     if (aggregate_first) {
       // mid = A_hat x;  out = mid W + b
       norm.propagate(tape.value(x).matrix(), midv);
-      parallel_for(0, N, kGemmRows, [&](Index lo, Index hi) {
-        y.middleRows(lo, hi - lo).noalias() = midv.middleRows(lo, hi - lo) * wv;
-        if (!b.empty()) {
-          const Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>> bv(b.data(), out_c);
-          y.middleRows(lo, hi - lo).rowwise() += bv;
-        }
-      });
+      if (b.empty()) {
+        gemm_nn<T>(tape.value(mid).matrix(), wv, y);
+      } else {
+        gemm_nn_bias<T>(tape.value(mid).matrix(), wv, b, y);
+      }
     } else {
       // mid = x W;  out = A_hat mid + b
-      gemm_rows<T>(tape.value(x).matrix(), wv, midv, /*assign=*/true);
+      gemm_nn<T>(tape.value(x).matrix(), wv, midv);
       norm.propagate(tape.value(mid).matrix(), y, false, b);
     }
   }
@@ -117,11 +95,12 @@ Var<T> gcn_conv_impl(Var<T> x, const GcnNorm<T>& norm, Var<T> weight, const Var<
   tape.on_backward(
       out, [x, weight, bias_var, has_bias, mid, out, norm, N, out_c, aggregate_first](Tape<T>& t) {
         const Tensor<T>& dout = t.grad(out);
-        // db += column sums of dout
+        bool fresh = false;
+        // db (+)= column sums of dout
         if (has_bias && t.requires_grad(bias_var)) {
           using Row = Eigen::Matrix<T, 1, Eigen::Dynamic>;
           Row db = parallel_reduce(
-              Index{0}, N, kGemmRows, Row(Row::Zero(out_c)),
+              Index{0}, N, kBiasRows, Row(Row::Zero(out_c)),
               [&](Index lo, Index hi) -> Row {
                 return dout.matrix().middleRows(lo, hi - lo).colwise().sum();
               },
@@ -129,33 +108,41 @@ Var<T> gcn_conv_impl(Var<T> x, const GcnNorm<T>& norm, Var<T> weight, const Var<
                 acc += part;
                 return acc;
               });
-          t.grad(bias_var).flat() += db.transpose();
+          Tensor<T>& dbias = t.grad_for_write(bias_var, fresh);
+          if (fresh) {
+            dbias.flat() = db.transpose();
+          } else {
+            dbias.flat() += db.transpose();
+          }
         }
         const bool need_x = t.requires_grad(x), need_w = t.requires_grad(weight);
         if (!need_x && !need_w) return;
         Tensor<T>& scratch = t.mutable_value(mid);
         const auto wv = t.value(weight).matrix();
         if (aggregate_first) {
-          // dW += (A_hat x)^T dout;  g = dout W^T;  dx += A_hat^T g
-          const Tensor<T>& ax = scratch;
-          if (need_w) t.grad(weight).matrix() += gemm_tn<T>(ax.matrix(), dout.matrix());
+          // dW (+)= (A_hat x)^T dout;  g = dout W^T;  dx (+)= A_hat^T g
+          if (need_w) {
+            Tensor<T>& dw = t.grad_for_write(weight, fresh);
+            gemm_tn<T>(scratch.matrix(), dout.matrix(), dw.matrix(), write_mode(fresh));
+          }
           if (need_x) {
-            gemm_rows<T>(dout.matrix(), wv.transpose(), scratch.matrix(), /*assign=*/true);
-            bool fresh = false;
+            gemm_nt<T>(dout.matrix(), wv, scratch.matrix());
             Tensor<T>& dx = t.grad_for_write(x, fresh);
             norm.propagate_transpose(scratch.matrix(), dx.matrix(), /*add=*/!fresh);
           }
         } else {
-          // g = A_hat^T dout (into the storage of x W, not needed any more);  dx += g W^T;
-          // dW += x^T g
+          // g = A_hat^T dout (into the storage of x W, not needed any more);  dx (+)= g W^T;
+          // dW (+)= x^T g
           norm.propagate_transpose(dout.matrix(), scratch.matrix());
           const Tensor<T>& g = scratch;
           if (need_x) {
-            bool fresh = false;
             Tensor<T>& dx = t.grad_for_write(x, fresh);
-            gemm_rows<T>(g.matrix(), wv.transpose(), dx.matrix(), /*assign=*/fresh);
+            gemm_nt<T>(g.matrix(), wv, dx.matrix(), write_mode(fresh));
           }
-          if (need_w) t.grad(weight).matrix() += gemm_tn<T>(t.value(x).matrix(), g.matrix());
+          if (need_w) {
+            Tensor<T>& dw = t.grad_for_write(weight, fresh);
+            gemm_tn<T>(t.value(x).matrix(), g.matrix(), dw.matrix(), write_mode(fresh));
+          }
         }
       });
   return out;

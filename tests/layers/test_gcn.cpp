@@ -190,12 +190,14 @@ TEST(Gcn, ErrorsNameShapes) {
   EXPECT_THROW(GcnConv<double>(GcnConvOptions(0, 3), gen), ValueError);
 }
 
-// Both orders: product first (32 -> 16) and aggregate first (3 -> 40).
+// Both orders: product first (32 -> 16, and 128 -> 128 as in the benchmark, whose GEMMs split
+// into several row blocks and gemm_tn tiles) and aggregate first (3 -> 40, 3 -> 128).
 TEST(Gcn, OneAndTwoThreadsGiveIdenticalBits) {
   std::vector<Index> sizes;
   for (Index g = 0; g < 64; ++g) sizes.push_back(20 + (g * 7) % 41);
   GraphBatch batch = random_batch(sizes, 5, 4);
-  for (auto [in_c, out_c] : {std::pair<Index, Index>{32, 16}, std::pair<Index, Index>{3, 40}}) {
+  for (auto [in_c, out_c] : {std::pair<Index, Index>{32, 16}, std::pair<Index, Index>{128, 128},
+                             std::pair<Index, Index>{3, 40}, std::pair<Index, Index>{3, 128}}) {
     Tensor<float> x0 = testing::random_tensor_float({batch.num_nodes(), in_c}, 1);
     Tensor<float> w0 = testing::random_tensor_float({in_c, out_c}, 2);
     Tensor<float> b0 = testing::random_tensor_float({out_c}, 3);
@@ -263,6 +265,33 @@ TEST(Gcn, InputGradientAccumulatesWithOtherUsesInBothOrders) {
     RowMatrix<double> expected = a.transpose() * seed.matrix() * w0.matrix().transpose();
     expected.array() += 2.0;
     EXPECT_LT((x.grad().matrix() - expected).cwiseAbs().maxCoeff(), 1e-12) << "out " << out_c;
+  }
+}
+
+// Weight and bias adjoints are assigned by the first use and accumulated by the second (a layer
+// applied twice with shared parameters): both orders against the dense formula.
+TEST(Gcn, WeightAndBiasGradientsAccumulateOverTwoUsesInBothOrders) {
+  GraphBatch batch = random_batch({7, 5, 9}, 13, 3);
+  GcnNorm<double> norm(batch.graph());
+  const RowMatrix<double> a = dense_a_hat(batch.graph());
+  for (Index out_c : {Index{3}, Index{9}}) {  // product first, aggregate first
+    Tensor<double> x1 = random_tensor({batch.num_nodes(), 5}, 1);
+    Tensor<double> x2 = random_tensor({batch.num_nodes(), 5}, 2);
+    Tensor<double> w0 = random_tensor({5, out_c}, 3);
+    Tensor<double> b0 = random_tensor({out_c}, 4);
+    Tensor<double> s1 = random_tensor({batch.num_nodes(), out_c}, 5);
+    Tensor<double> s2 = random_tensor({batch.num_nodes(), out_c}, 6);
+    Tape<double> tape;
+    Var<double> w = tape.leaf(w0), b = tape.leaf(b0);
+    Var<double> y1 = gcn_conv(tape.constant(x1), norm, w, b);
+    Var<double> y2 = gcn_conv(tape.constant(x2), norm, w, b);
+    // loss = sum(y1 * s1) + sum(y2 * s2): dW = sum_i (A_hat x_i)^T s_i, db = sum_i colsum(s_i)
+    tape.backward(add(sum(mul(y1, tape.constant(s1))), sum(mul(y2, tape.constant(s2)))));
+    const RowMatrix<double> dw =
+        (a * x1.matrix()).transpose() * s1.matrix() + (a * x2.matrix()).transpose() * s2.matrix();
+    const Eigen::RowVectorXd db = s1.matrix().colwise().sum() + s2.matrix().colwise().sum();
+    EXPECT_LT((w.grad().matrix() - dw).cwiseAbs().maxCoeff(), 1e-12) << "out " << out_c;
+    EXPECT_LT((b.grad().flat().transpose() - db).cwiseAbs().maxCoeff(), 1e-12) << "out " << out_c;
   }
 }
 

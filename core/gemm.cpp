@@ -1,0 +1,279 @@
+#include "core/gemm.hpp"
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <climits>
+#include <string>
+#include <vector>
+
+#include "core/errors.hpp"
+
+namespace graphpool {
+
+namespace {
+
+// Multiply-adds per parallel block: large enough that OpenBLAS's packing of the operand shared by
+// all blocks is a small part of a block's work, small enough to give both cores ~10 blocks each on
+// a 5,000-node batch with 128 features.
+constexpr Index kBlockMacs = Index{1} << 22;
+// Row blocks between these bounds (multiples of 16: whole SIMD panels for OpenBLAS's kernels).
+constexpr Index kMinRows = 16;
+constexpr Index kMaxRows = 1024;
+// gemm_tn: rows of A and B per partial product (at least twice the work of a gemm_nn block:
+// each partial costs a [K, N] buffer and its sum), and at most this many partials.
+constexpr Index kMaxPartials = 16;
+// Rows of C per chunk of the sum of gemm_tn's partial products.
+constexpr Index kSumRows = 32;
+
+std::string dims(Index r, Index c) {
+  return "[" + std::to_string(r) + ", " + std::to_string(c) + "]";
+}
+
+// C = op(A) op(B) + beta C, row-major, through the serial OpenBLAS.
+void openblas(bool ta, bool tb, Index m, Index n, Index k, const float* a, Index lda,
+              const float* b, Index ldb, float beta, float* c, Index ldc) {
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+              static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0f, a,
+              static_cast<int>(lda), b, static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
+}
+void openblas(bool ta, bool tb, Index m, Index n, Index k, const double* a, Index lda,
+              const double* b, Index ldb, double beta, double* c, Index ldc) {
+  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+              static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0, a,
+              static_cast<int>(lda), b, static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
+}
+
+// Products with a thin side (n or k below this: a matrix-vector product or an outer product, as
+// SAGPool's [128, 1] scorer) run in Eigen, which has kernels for them; OpenBLAS 0.3.21 packs
+// them like full GEMMs, which costs more than the product itself.
+constexpr Index kMinBlasDim = 16;
+
+// C = op(A) op(B) + beta C (beta 0 or 1) for one block.
+template <class T>
+void blas(bool ta, bool tb, Index m, Index n, Index k, const T* a, Index lda, const T* b, Index ldb,
+          T beta, T* c, Index ldc) {
+  if (n >= kMinBlasDim && k >= kMinBlasDim) {
+    openblas(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc);
+    return;
+  }
+  using Stride = Eigen::OuterStride<>;
+  const Eigen::Map<const RowMatrix<T>, 0, Stride> A(a, ta ? k : m, ta ? m : k, Stride(lda));
+  const Eigen::Map<const RowMatrix<T>, 0, Stride> B(b, tb ? n : k, tb ? k : n, Stride(ldb));
+  Eigen::Map<RowMatrix<T>, 0, Stride> C(c, m, n, Stride(ldc));
+  auto run = [&](const auto& opa, const auto& opb) {
+    if (beta == T(0)) {
+      C.noalias() = opa * opb;
+    } else {
+      C.noalias() += opa * opb;
+    }
+  };
+  if (ta) {
+    tb ? run(A.transpose(), B.transpose()) : run(A.transpose(), B);
+  } else {
+    tb ? run(A, B.transpose()) : run(A, B);
+  }
+}
+
+// gemm_tn's partial products live in a per-thread buffer kept between calls: a fresh one of this
+// size (hundreds of KB) would be mapped and page-faulted anew on every call. A nested call on the
+// same thread (a TBB thread waiting in parallel_for may run another task) gets its own buffer.
+template <class T>
+class ScratchLease {
+ public:
+  explicit ScratchLease(std::size_t n) {
+    Slot& slot = this_thread();
+    if (!slot.busy) {
+      slot.busy = true;
+      held_ = &slot;
+      if (slot.data.size() < n) slot.data.resize(n);
+      data_ = slot.data.data();
+    } else {
+      own_.resize(n);
+      data_ = own_.data();
+    }
+  }
+  ~ScratchLease() {
+    if (held_) held_->busy = false;
+  }
+  ScratchLease(const ScratchLease&) = delete;
+  ScratchLease& operator=(const ScratchLease&) = delete;
+  T* data() { return data_; }
+
+ private:
+  struct Slot {
+    std::vector<T, AlignedAllocator<T>> data;
+    bool busy = false;
+  };
+  static Slot& this_thread() {
+    thread_local Slot slot;
+    return slot;
+  }
+  Slot* held_ = nullptr;
+  std::vector<T, AlignedAllocator<T>> own_;
+  T* data_ = nullptr;
+};
+
+// Throws ShapeError unless the operands fit; ValueError for sizes beyond OpenBLAS's int.
+template <class T>
+void check(const char* what, const char* expected, bool fits, const ConstMatrixRef<T>& a,
+           const ConstMatrixRef<T>& b, const MatrixRef<T>& c) {
+  if (!fits) {
+    throw ShapeError(std::string(what) + ": expected " + expected + " but got A " +
+                     dims(a.rows(), a.cols()) + ", B " + dims(b.rows(), b.cols()) + " and C " +
+                     dims(c.rows(), c.cols()));
+  }
+  for (Index d : {a.rows(), a.cols(), b.rows(), b.cols(), Index{a.outerStride()},
+                  Index{b.outerStride()}, Index{c.outerStride()}}) {
+    if (d > INT_MAX) {
+      throw ValueError(std::string(what) + ": dimensions must be at most " +
+                       std::to_string(INT_MAX) + " (OpenBLAS int), got " + std::to_string(d));
+    }
+  }
+}
+
+// Shared by gemm_nn and gemm_nt: C rows in fixed blocks; block [lo, hi) is C[lo:hi] (+)=
+// A[lo:hi] op(B) in one serial OpenBLAS call.
+template <class T>
+void gemm_rows(bool tb, const ConstMatrixRef<T>& a, const ConstMatrixRef<T>& b, MatrixRef<T> c,
+               GemmWrite write) {
+  const Index M = c.rows(), N = c.cols(), K = a.cols();
+  if (M == 0 || N == 0) return;
+  if (K == 0) {
+    if (write == GemmWrite::kAssign) c.setZero();
+    return;
+  }
+  const T beta = write == GemmWrite::kAssign ? T(0) : T(1);
+  const T* ap = a.data();
+  const T* bp = b.data();
+  T* cp = c.data();
+  const Index lda = a.outerStride(), ldb = b.outerStride(), ldc = c.outerStride();
+  parallel_for(0, M, gemm_row_block(K, N), [&](Index lo, Index hi) {
+    blas(false, tb, hi - lo, N, K, ap + lo * lda, lda, bp, ldb, beta, cp + lo * ldc, ldc);
+  });
+}
+
+}  // namespace
+
+Index gemm_row_block(Index k, Index n) {
+  const Index macs_per_row = std::max<Index>(1, k * n);
+  const Index rows = (kBlockMacs + macs_per_row - 1) / macs_per_row;
+  return std::clamp((rows + kMinRows - 1) / kMinRows * kMinRows, kMinRows, kMaxRows);
+}
+
+Index gemm_tn_row_block(Index m, Index k, Index n) {
+  const Index macs_per_row = std::max<Index>(1, k * n);
+  const Index rows = std::max((2 * kBlockMacs + macs_per_row - 1) / macs_per_row,
+                              (m + kMaxPartials - 1) / kMaxPartials);
+  return (rows + kMinRows - 1) / kMinRows * kMinRows;
+}
+
+template <class T>
+void gemm_nn(const ConstMatrixRef<T>& a, const ConstMatrixRef<T>& b, MatrixRef<T> c,
+             GemmWrite write) {
+  check<T>("gemm_nn", "A [M, K], B [K, N] and C [M, N]",
+           a.cols() == b.rows() && c.rows() == a.rows() && c.cols() == b.cols(), a, b, c);
+  // C[i, j] (+)= sum_k A[i, k] B[k, j]
+  gemm_rows<T>(false, a, b, c, write);
+}
+
+template <class T>
+void gemm_nn_bias(const ConstMatrixRef<T>& a, const ConstMatrixRef<T>& b, std::span<const T> bias,
+                  MatrixRef<T> c) {
+  check<T>("gemm_nn_bias", "A [M, K], B [K, N] and C [M, N]",
+           a.cols() == b.rows() && c.rows() == a.rows() && c.cols() == b.cols(), a, b, c);
+  if (static_cast<Index>(bias.size()) != c.cols()) {
+    throw ShapeError("gemm_nn_bias: expected a bias of " + std::to_string(c.cols()) +
+                     " elements (C's columns) but got " + std::to_string(bias.size()));
+  }
+  const Index M = c.rows(), N = c.cols(), K = a.cols();
+  if (M == 0 || N == 0) return;
+  const Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>> bv(bias.data(), N);
+  const T* ap = a.data();
+  const T* bp = b.data();
+  T* cp = c.data();
+  const Index lda = a.outerStride(), ldb = b.outerStride(), ldc = c.outerStride();
+  // C[i, j] = bias[j] + sum_k A[i, k] B[k, j]
+  parallel_for(0, M, gemm_row_block(K, N), [&](Index lo, Index hi) {
+    c.middleRows(lo, hi - lo).rowwise() = bv;
+    if (K > 0) {
+      blas(false, false, hi - lo, N, K, ap + lo * lda, lda, bp, ldb, T(1), cp + lo * ldc, ldc);
+    }
+  });
+}
+
+template <class T>
+void gemm_nt(const ConstMatrixRef<T>& a, const ConstMatrixRef<T>& b, MatrixRef<T> c,
+             GemmWrite write) {
+  check<T>("gemm_nt", "A [M, K], B [N, K] and C [M, N]",
+           a.cols() == b.cols() && c.rows() == a.rows() && c.cols() == b.rows(), a, b, c);
+  // C[i, j] (+)= sum_k A[i, k] B[j, k]
+  gemm_rows<T>(true, a, b, c, write);
+}
+
+template <class T>
+void gemm_tn(const ConstMatrixRef<T>& a, const ConstMatrixRef<T>& b, MatrixRef<T> c,
+             GemmWrite write) {
+  check<T>("gemm_tn", "A [M, K], B [M, N] and C [K, N]",
+           a.rows() == b.rows() && c.rows() == a.cols() && c.cols() == b.cols(), a, b, c);
+  const Index M = a.rows(), K = c.rows(), N = c.cols();
+  if (K == 0 || N == 0) return;
+  if (M == 0) {
+    if (write == GemmWrite::kAssign) c.setZero();
+    return;
+  }
+  const T* ap = a.data();
+  const T* bp = b.data();
+  const Index lda = a.outerStride(), ldb = b.outerStride(), ldc = c.outerStride();
+  const Index rows = gemm_tn_row_block(M, K, N);
+  if (rows >= M) {
+    // C (+)= A^T B in one call
+    blas(true, false, K, N, M, ap, lda, bp, ldb, write == GemmWrite::kAssign ? T(0) : T(1),
+         c.data(), ldc);
+    return;
+  }
+  // P_p = A[rows of block p]^T B[rows of block p] in parallel, then C (+)= P_0 + P_1 + ... in
+  // block order: the same sums in the same order for any thread count.
+  const Index blocks = (M + rows - 1) / rows;
+  ScratchLease<T> lease(static_cast<std::size_t>(blocks * K * N));
+  T* partial = lease.data();
+  parallel_for(0, blocks, 1, [&](Index lo, Index hi) {
+    for (Index p = lo; p < hi; ++p) {
+      const Index r0 = p * rows, rr = std::min(rows, M - r0);
+      blas(true, false, K, N, rr, ap + r0 * lda, lda, bp + r0 * ldb, ldb, T(0), partial + p * K * N,
+           N);
+    }
+  });
+  T* cp = c.data();
+  parallel_for(0, K, kSumRows, [&](Index lo, Index hi) {
+    for (Index i = lo; i < hi; ++i) {
+      T* ci = cp + i * ldc;
+      // C[i, :] (+)= P_0[i, :] + P_1[i, :] + ... + P_{blocks-1}[i, :], added in this order
+      const T* p0 = partial + i * N;
+      if (write == GemmWrite::kAssign) {
+        for (Index j = 0; j < N; ++j) ci[j] = p0[j];
+      } else {
+        for (Index j = 0; j < N; ++j) ci[j] += p0[j];
+      }
+      for (Index p = 1; p < blocks; ++p) {
+        const T* pi = partial + (p * K + i) * N;
+        for (Index j = 0; j < N; ++j) ci[j] += pi[j];
+      }
+    }
+  });
+}
+
+#define GRAPHPOOL_INSTANTIATE_GEMM(T)                                                        \
+  template void gemm_nn<T>(const ConstMatrixRef<T>&, const ConstMatrixRef<T>&, MatrixRef<T>, \
+                           GemmWrite);                                                       \
+  template void gemm_nn_bias<T>(const ConstMatrixRef<T>&, const ConstMatrixRef<T>&,          \
+                                std::span<const T>, MatrixRef<T>);                           \
+  template void gemm_nt<T>(const ConstMatrixRef<T>&, const ConstMatrixRef<T>&, MatrixRef<T>, \
+                           GemmWrite);                                                       \
+  template void gemm_tn<T>(const ConstMatrixRef<T>&, const ConstMatrixRef<T>&, MatrixRef<T>, \
+                           GemmWrite);
+
+GRAPHPOOL_INSTANTIATE_GEMM(float)
+GRAPHPOOL_INSTANTIATE_GEMM(double)
+
+}  // namespace graphpool

@@ -1,0 +1,52 @@
+#pragma once
+/// Dense matrix products on row-major views: the one place graphpool runs a GEMM on large
+/// matrices. Each form splits its work into fixed blocks of rows through core/parallel.hpp and
+/// calls the serial OpenBLAS cblas_?gemm per block (Eigen for thin, matrix-vector-like blocks): for
+/// A B and A B^T blocks of C's rows, for A^T B (a sum over rows) partial products of row blocks
+/// summed in block order. The blocks depend on the shape only, so results are bitwise identical for
+/// any number of threads.
+///   gemm_nn<float>(x.matrix(), w.matrix(), y.matrix());                     // y = x w
+///   gemm_tn<float>(x.matrix(), g.matrix(), dw.matrix(), GemmWrite::kAdd);  // dw += x^T g
+#include <span>
+
+#include "core/tensor.hpp"
+
+namespace graphpool {
+
+/// Read-only and writable views of row-major matrices with unit column stride and any row stride
+/// (a Tensor's matrix(), a block of rows or columns of one). An expression that is not such a
+/// view (a transpose, a product) is first copied into a temporary by Eigen: pass views.
+template <class T>
+using ConstMatrixRef = Eigen::Ref<const RowMatrix<T>>;
+template <class T>
+using MatrixRef = Eigen::Ref<RowMatrix<T>>;
+
+/// How a GEMM writes its output C: overwrite it, or add the product into it.
+enum class GemmWrite { kAssign, kAdd };
+
+/// C (+)= A B: A [M, K], B [K, N], C [M, N]. C must not alias A or B.
+template <class T>
+void gemm_nn(const ConstMatrixRef<T>& a, const ConstMatrixRef<T>& b, MatrixRef<T> c,
+             GemmWrite write = GemmWrite::kAssign);
+/// C = A B + bias on every row (a dense layer): A [M, K], B [K, N], bias [N], C [M, N]. Each row
+/// block of C gets the bias rows and then the product added while it is in cache.
+template <class T>
+void gemm_nn_bias(const ConstMatrixRef<T>& a, const ConstMatrixRef<T>& b, std::span<const T> bias,
+                  MatrixRef<T> c);
+/// C (+)= A B^T: A [M, K], B [N, K], C [M, N]. C must not alias A or B.
+template <class T>
+void gemm_nt(const ConstMatrixRef<T>& a, const ConstMatrixRef<T>& b, MatrixRef<T> c,
+             GemmWrite write = GemmWrite::kAssign);
+/// C (+)= A^T B: A [M, K], B [M, N], C [K, N] (the sum over the M rows). C must not alias A or B.
+template <class T>
+void gemm_tn(const ConstMatrixRef<T>& a, const ConstMatrixRef<T>& b, MatrixRef<T> c,
+             GemmWrite write = GemmWrite::kAssign);
+
+/// Rows of A per parallel block of gemm_nn / gemm_nt for a product of inner size k and n output
+/// columns (a function of the shape only; exposed for tests of the block boundaries).
+Index gemm_row_block(Index k, Index n);
+/// Rows of A and B per partial product of gemm_tn (A [m, k], B [m, n]); the partials are summed
+/// in block order. A function of the shape only.
+Index gemm_tn_row_block(Index m, Index k, Index n);
+
+}  // namespace graphpool
