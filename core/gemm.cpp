@@ -263,6 +263,30 @@ void gemm_tn(const ConstMatrixRef<T>& a, const ConstMatrixRef<T>& b, MatrixRef<T
   });
 }
 
+template <class T>
+void column_sums(const ConstMatrixRef<T>& a, std::span<T> c, GemmWrite write) {
+  const Index N = a.cols();
+  if (static_cast<Index>(c.size()) != N)
+    throw ShapeError("column_sums: c has " + std::to_string(c.size()) + " entries, A has " +
+                     std::to_string(N) + " columns");
+  constexpr Index kSumRows = 256;
+  using Row = Eigen::Matrix<T, 1, Eigen::Dynamic>;
+  // c[j] = sum_i A[i, j]: column sums of each row block, the blocks added in order
+  const Row sums = parallel_reduce(
+      Index{0}, a.rows(), kSumRows, Row(Row::Zero(N)),
+      [&](Index lo, Index hi) -> Row { return a.middleRows(lo, hi - lo).colwise().sum(); },
+      [](Row acc, const Row& part) {
+        acc += part;
+        return acc;
+      });
+  Eigen::Map<Row> out(c.data(), N);
+  if (write == GemmWrite::kAssign) {
+    out = sums;
+  } else {
+    out += sums;
+  }
+}
+
 #define GRAPHPOOL_INSTANTIATE_GEMM(T)                                                        \
   template void gemm_nn<T>(const ConstMatrixRef<T>&, const ConstMatrixRef<T>&, MatrixRef<T>, \
                            GemmWrite);                                                       \
@@ -271,7 +295,8 @@ void gemm_tn(const ConstMatrixRef<T>& a, const ConstMatrixRef<T>& b, MatrixRef<T
   template void gemm_nt<T>(const ConstMatrixRef<T>&, const ConstMatrixRef<T>&, MatrixRef<T>, \
                            GemmWrite);                                                       \
   template void gemm_tn<T>(const ConstMatrixRef<T>&, const ConstMatrixRef<T>&, MatrixRef<T>, \
-                           GemmWrite);
+                           GemmWrite);                                                       \
+  template void column_sums<T>(const ConstMatrixRef<T>&, std::span<T>, GemmWrite);
 
 GRAPHPOOL_INSTANTIATE_GEMM(float)
 GRAPHPOOL_INSTANTIATE_GEMM(double)

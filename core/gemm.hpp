@@ -23,6 +23,11 @@ using MatrixRef = Eigen::Ref<RowMatrix<T>>;
 
 /// How a GEMM writes its output C: overwrite it, or add the product into it.
 enum class GemmWrite { kAssign, kAdd };
+/// How a backward pass writes into an adjoint from Tape::grad_for_write: assign a fresh one
+/// (nothing added yet in this pass), add into one that already holds a contribution.
+inline GemmWrite write_mode(bool fresh) {
+  return fresh ? GemmWrite::kAssign : GemmWrite::kAdd;
+}
 
 /// C (+)= A B: A [M, K], B [K, N], C [M, N]. C must not alias A or B.
 template <class T>
@@ -41,6 +46,12 @@ void gemm_nt(const ConstMatrixRef<T>& a, const ConstMatrixRef<T>& b, MatrixRef<T
 template <class T>
 void gemm_tn(const ConstMatrixRef<T>& a, const ConstMatrixRef<T>& b, MatrixRef<T> c,
              GemmWrite write = GemmWrite::kAssign);
+
+/// c (+)= the column sums of A (A^T 1, the gradient of a bias added to every row): A [M, N],
+/// c [N]. Partial sums of fixed blocks of 256 rows, added in block order.
+///   column_sums<float>(dy.matrix(), dbias.values(), GemmWrite::kAdd);   // db += sum_i dy[i, :]
+template <class T>
+void column_sums(const ConstMatrixRef<T>& a, std::span<T> c, GemmWrite write = GemmWrite::kAssign);
 
 /// Rows of A per parallel block of gemm_nn / gemm_nt for a product of inner size k and n output
 /// columns (a function of the shape only; exposed for tests of the block boundaries).

@@ -8,18 +8,6 @@
 
 namespace graphpool {
 
-namespace {
-
-// Rows per block of the bias gradient's column sums.
-constexpr Index kBiasRows = 256;
-
-// A fresh adjoint (nothing added yet in this backward pass) is assigned, else accumulated.
-GemmWrite write_mode(bool fresh) {
-  return fresh ? GemmWrite::kAssign : GemmWrite::kAdd;
-}
-
-}  // namespace
-
 template <class T>
 Linear<T>::Linear(const LinearOptions& options, Generator& gen) : options_(options) {
   Tensor<T> w(Shape{options.in_features_, options.out_features_});
@@ -53,7 +41,7 @@ Var<T> Linear<T>::forward(Var<T> x) {
     gemm_nn<T>(tape.value(x).matrix(), tape.value(w).matrix(), tape.mutable_value(y).matrix());
   }
   // dx (+)= dy W^T;  dW (+)= x^T dy;  db (+)= column sums of dy
-  tape.on_backward(y, [x, w, b, y, has_bias, out_c](Tape<T>& t) {
+  tape.on_backward(y, [x, w, b, y, has_bias](Tape<T>& t) {
     const auto dy = t.grad(y).matrix();
     bool fresh = false;
     if (t.requires_grad(x)) {
@@ -65,20 +53,8 @@ Var<T> Linear<T>::forward(Var<T> x) {
       gemm_tn<T>(t.value(x).matrix(), dy, dw.matrix(), write_mode(fresh));
     }
     if (has_bias && t.requires_grad(b)) {
-      using Row = Eigen::Matrix<T, 1, Eigen::Dynamic>;
-      const Row db = parallel_reduce(
-          Index{0}, dy.rows(), kBiasRows, Row(Row::Zero(out_c)),
-          [&](Index lo, Index hi) -> Row { return dy.middleRows(lo, hi - lo).colwise().sum(); },
-          [](Row acc, const Row& part) {
-            acc += part;
-            return acc;
-          });
       Tensor<T>& dbias = t.grad_for_write(b, fresh);
-      if (fresh) {
-        dbias.flat() = db.transpose();
-      } else {
-        dbias.flat() += db.transpose();
-      }
+      column_sums<T>(dy, dbias.values(), write_mode(fresh));
     }
   });
   return y;

@@ -33,14 +33,6 @@ Var<T> gcn_propagate(Var<T> x, const GcnNorm<T>& norm) {
 
 namespace {
 
-// Rows per block of the bias gradient's column sums.
-constexpr Index kBiasRows = 256;
-
-// A fresh adjoint (nothing added yet in this backward pass) is assigned, else accumulated.
-GemmWrite write_mode(bool fresh) {
-  return fresh ? GemmWrite::kAssign : GemmWrite::kAdd;
-}
-
 // out = A_hat (x W) (+ b), one tape node. By associativity A_hat (x W) == (A_hat x) W, so the
 // sparse aggregation runs on the narrower side: on x W when out <= in (PyG's order), on x when
 // in < out (the first layer of a model on one-hot labels: 3 columns instead of 128). The two
@@ -93,27 +85,13 @@ Var<T> gcn_conv_impl(Var<T> x, const GcnNorm<T>& norm, Var<T> weight, const Var<
   const bool has_bias = bias != nullptr;
   const Var<T> bias_var = has_bias ? *bias : Var<T>{};
   tape.on_backward(
-      out, [x, weight, bias_var, has_bias, mid, out, norm, N, out_c, aggregate_first](Tape<T>& t) {
+      out, [x, weight, bias_var, has_bias, mid, out, norm, aggregate_first](Tape<T>& t) {
         const Tensor<T>& dout = t.grad(out);
         bool fresh = false;
         // db (+)= column sums of dout
         if (has_bias && t.requires_grad(bias_var)) {
-          using Row = Eigen::Matrix<T, 1, Eigen::Dynamic>;
-          Row db = parallel_reduce(
-              Index{0}, N, kBiasRows, Row(Row::Zero(out_c)),
-              [&](Index lo, Index hi) -> Row {
-                return dout.matrix().middleRows(lo, hi - lo).colwise().sum();
-              },
-              [](Row acc, const Row& part) {
-                acc += part;
-                return acc;
-              });
           Tensor<T>& dbias = t.grad_for_write(bias_var, fresh);
-          if (fresh) {
-            dbias.flat() = db.transpose();
-          } else {
-            dbias.flat() += db.transpose();
-          }
+          column_sums<T>(dout.matrix(), dbias.values(), write_mode(fresh));
         }
         const bool need_x = t.requires_grad(x), need_w = t.requires_grad(weight);
         if (!need_x && !need_w) return;

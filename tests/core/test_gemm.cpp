@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "core/errors.hpp"
 #include "tests/support/compare.hpp"
@@ -173,6 +174,39 @@ TEST(Gemm, BitwiseIdenticalForOneAndTwoThreads) {
     EXPECT_TRUE(bitwise_equal(one, two)) << name(f) << " N " << N;
     EXPECT_LT(max_abs_diff(one, naive<float>(f, a, b, c0, true)), 1e-6 * K) << name(f);
   }
+}
+
+TEST(Gemm, ColumnSumsMatchNaiveLoopAssignOrAddAndAreThreadCountIndependent) {
+  const Index M = 1031, N = 7;  // five blocks of 256 rows, the last one partial
+  const Tensor<double> a = random<double>({M, N}, 60);
+  std::vector<double> expected(N, 0.5);
+  // expected[j] = 0.5 + sum_i a[i, j], summed in plain row order
+  for (Index i = 0; i < M; ++i)
+    for (Index j = 0; j < N; ++j) expected[j] += a.matrix()(i, j);
+  for (int threads : {1, 2}) {
+    ThreadLimit limit(threads);
+    std::vector<double> sums(N, 123.0), added(N, 0.5);
+    column_sums<double>(a.matrix(), sums);
+    column_sums<double>(a.matrix(), added, GemmWrite::kAdd);
+    for (Index j = 0; j < N; ++j) {
+      EXPECT_NEAR(sums[j], expected[j] - 0.5, 1e-12) << "column " << j;
+      EXPECT_NEAR(added[j], expected[j], 1e-12) << "column " << j;
+    }
+  }
+  const Tensor<float> f = random<float>({M, N}, 61);
+  std::vector<float> one(N), two(N);
+  {
+    ThreadLimit limit(1);
+    column_sums<float>(f.matrix(), one);
+  }
+  {
+    ThreadLimit limit(2);
+    column_sums<float>(f.matrix(), two);
+  }
+  EXPECT_EQ(one, two);
+  std::vector<double> wrong(N + 1);
+  const std::string m = message_of<ShapeError>([&] { column_sums<double>(a.matrix(), wrong); });
+  EXPECT_NE(m.find("c has 8 entries, A has 7 columns"), std::string::npos) << m;
 }
 
 TEST(Gemm, RowBlocksDependOnTheShapeOnly) {
