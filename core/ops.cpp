@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/errors.hpp"
+#include "core/gemm.hpp"
 
 namespace graphpool {
 
@@ -58,16 +59,19 @@ void accumulate_flat(Tape<T>& t, Var<T> v, const Expr& expr) {
 // Row blocks for parallel dense kernels: enough rows per chunk to amortise scheduling.
 constexpr Index kRowGrain = 64;
 
-// out = a @ b computed by row blocks (deterministic: each output row is one dot-product order).
-template <class T>
-void matmul_rows(ConstMatrixMap<T> a, ConstMatrixMap<T> b, MatrixMap<T> out) {
-  parallel_for(0, a.rows(), kRowGrain, [&](Index lo, Index hi) {
-    out.middleRows(lo, hi - lo).noalias() = a.middleRows(lo, hi - lo) * b;
-  });
-}
-
 // Elements per parallel chunk of an elementwise loop (fixed, so results never depend on threads).
 constexpr Index kElementGrain = Index(1) << 14;
+
+// f(i) for i in [0, n): fixed chunks of kElementGrain in parallel, inline when small.
+template <class F>
+void for_each_element(Index n, const F& f) {
+  parallel_for(
+      0, n, kElementGrain,
+      [&](Index lo, Index hi) {
+        for (Index i = lo; i < hi; ++i) f(i);
+      },
+      1);
+}
 
 // Elementwise op with one input: out = f(x); backward dx += g(x, out) * dout. Both passes are split
 // into fixed chunks of kElementGrain (inline when small).
@@ -78,12 +82,7 @@ Var<T> unary(Var<T> x, Forward forward, Derivative derivative) {
   {
     const T* __restrict xv = tape.value(x).data();
     T* __restrict yv = tape.mutable_value(out).data();
-    parallel_for(
-        0, x.value().numel(), kElementGrain,
-        [&](Index lo, Index hi) {
-          for (Index i = lo; i < hi; ++i) yv[i] = forward(xv[i]);
-        },
-        1);
+    for_each_element(x.value().numel(), [&](Index i) { yv[i] = forward(xv[i]); });
   }
   tape.on_backward(out, [x, out, derivative](Tape<T>& t) {
     if (!t.requires_grad(x)) return;
@@ -92,16 +91,12 @@ Var<T> unary(Var<T> x, Forward forward, Derivative derivative) {
     const T* __restrict xv = t.value(x).data();
     const T* __restrict yv = t.value(out).data();
     const T* __restrict dy = t.grad(out).data();
-    parallel_for(
-        0, t.value(x).numel(), kElementGrain,
-        [&](Index lo, Index hi) {
-          if (fresh) {
-            for (Index i = lo; i < hi; ++i) dx[i] = derivative(xv[i], yv[i]) * dy[i];
-          } else {
-            for (Index i = lo; i < hi; ++i) dx[i] += derivative(xv[i], yv[i]) * dy[i];
-          }
-        },
-        1);
+    const Index n = t.value(x).numel();
+    if (fresh) {
+      for_each_element(n, [&](Index i) { dx[i] = derivative(xv[i], yv[i]) * dy[i]; });
+    } else {
+      for_each_element(n, [&](Index i) { dx[i] += derivative(xv[i], yv[i]) * dy[i]; });
+    }
   });
   return out;
 }
@@ -203,8 +198,7 @@ Var<T> scale_rows(Var<T> x, Var<T> s) {
                      std::to_string(rows) + " elements but has shape " + s.shape().str());
   }
   Var<T> out = tape.make(x.shape(), {x, s});
-  tape.mutable_value(out).matrix() =
-      tape.value(s).flat().asDiagonal() * tape.value(x).matrix();
+  tape.mutable_value(out).matrix() = tape.value(s).flat().asDiagonal() * tape.value(x).matrix();
   // d(s_r x_rc)/dx_rc = s_r; d/ds_r = sum_c dout_rc x_rc
   tape.on_backward(out, [x, s, out](Tape<T>& t) {
     const auto dy = t.grad(out).matrix();
@@ -232,48 +226,38 @@ Var<T> matmul(Var<T> a, Var<T> b) {
                      "; a's columns must equal b's rows");
   }
   Var<T> out = tape.make(Shape{a.shape()[0], b.shape()[1]}, {a, b});
-  matmul_rows<T>(tape.value(a).matrix(), tape.value(b).matrix(), tape.mutable_value(out).matrix());
+  gemm_nn<T>(tape.value(a).matrix(), tape.value(b).matrix(), tape.mutable_value(out).matrix());
   // d(a b)/da = dout b^T; d(a b)/db = a^T dout
   tape.on_backward(out, [a, b, out](Tape<T>& t) {
     const auto dy = t.grad(out).matrix();
+    bool fresh = false;
     if (t.requires_grad(a)) {
-      bool fresh = false;
-      auto da = t.grad_for_write(a, fresh).matrix();
-      const auto bv = t.value(b).matrix();
-      parallel_for(0, da.rows(), kRowGrain, [&](Index lo, Index hi) {
-        if (fresh) {
-          da.middleRows(lo, hi - lo).noalias() = dy.middleRows(lo, hi - lo) * bv.transpose();
-        } else {
-          da.middleRows(lo, hi - lo).noalias() += dy.middleRows(lo, hi - lo) * bv.transpose();
-        }
-      });
+      Tensor<T>& da = t.grad_for_write(a, fresh);
+      gemm_nt<T>(dy, t.value(b).matrix(), da.matrix(), write_mode(fresh));
     }
     if (t.requires_grad(b)) {
-      // A fixed-order sum over row blocks keeps the result independent of the thread count.
-      const auto av = t.value(a).matrix();
-      const Index chunk = 256;
-      RowMatrix<T> db = parallel_reduce(
-          Index{0}, av.rows(), chunk, RowMatrix<T>(RowMatrix<T>::Zero(av.cols(), dy.cols())),
-          [&](Index lo, Index hi) {
-            RowMatrix<T> part = av.middleRows(lo, hi - lo).transpose() * dy.middleRows(lo, hi - lo);
-            return part;
-          },
-          [](RowMatrix<T> acc, RowMatrix<T> part) {
-            acc += part;
-            return acc;
-          });
-      t.grad(b).matrix() += db;
+      Tensor<T>& db = t.grad_for_write(b, fresh);
+      gemm_tn<T>(t.value(a).matrix(), dy, db.matrix(), write_mode(fresh));
     }
   });
   return out;
 }
 
+// relu(x) = max(x, 0); d/dx = [x > 0], which is [relu(x) > 0]: the derivative reads only the
+// output, so relu_ can overwrite x.
+template <class T>
+T relu_value(T v) {
+  return v > T(0) ? v : T(0);
+}
+template <class T>
+T relu_derivative(T, T y) {
+  return y > T(0) ? T(1) : T(0);
+}
+
 template <class T>
 Var<T> relu(Var<T> x) {
-  // relu(x) = max(x, 0); d/dx = [x > 0]
-  // (x > 0 exactly when relu(x) > 0: the derivative reads only the output)
   return unary<T>(
-      x, [](T v) { return v > T(0) ? v : T(0); }, [](T, T y) { return y > T(0) ? T(1) : T(0); });
+      x, [](T v) { return relu_value(v); }, [](T v, T y) { return relu_derivative(v, y); });
 }
 
 template <class T>
@@ -281,23 +265,14 @@ Var<T> relu_(Var<T> x) {
   Tape<T>& tape = *x.tape;
   T* __restrict v = tape.mutable_value(x).data();
   // x <- max(x, 0) in place
-  parallel_for(
-      0, x.value().numel(), kElementGrain,
-      [&](Index lo, Index hi) {
-        for (Index i = lo; i < hi; ++i) v[i] = v[i] > T(0) ? v[i] : T(0);
-      },
-      1);
-  // dx = [x > 0] dy = [relu(x) > 0] dy: runs after every consumer added into x's adjoint and
-  // before x's producer reads it
+  for_each_element(x.value().numel(), [&](Index i) { v[i] = relu_value(v[i]); });
+  // dx = [relu(x) > 0] dy, in place: runs after every consumer added into x's adjoint and before
+  // x's producer reads it
   tape.on_backward(x, [x](Tape<T>& t) {
     const T* __restrict y = t.value(x).data();
     T* __restrict g = t.grad(x).data();
-    parallel_for(
-        0, t.value(x).numel(), kElementGrain,
-        [&](Index lo, Index hi) {
-          for (Index i = lo; i < hi; ++i) g[i] = (y[i] > T(0) ? T(1) : T(0)) * g[i];
-        },
-        1);
+    for_each_element(t.value(x).numel(),
+                     [&](Index i) { g[i] = relu_derivative(y[i], y[i]) * g[i]; });
   });
   return x;
 }
@@ -305,26 +280,29 @@ Var<T> relu_(Var<T> x) {
 template <class T>
 Var<T> tanh(Var<T> x) {
   // d tanh(x)/dx = 1 - tanh(x)^2
-  return unary<T>(x, [](T v) { return std::tanh(v); }, [](T, T y) { return T(1) - y * y; });
+  return unary<T>(
+      x, [](T v) { return std::tanh(v); }, [](T, T y) { return T(1) - y * y; });
 }
 
 template <class T>
 Var<T> sigmoid(Var<T> x) {
   // sigmoid(x) = 1 / (1 + e^-x); d/dx = s (1 - s)
-  return unary<T>(x, [](T v) { return T(1) / (T(1) + std::exp(-v)); },
-                  [](T, T y) { return y * (T(1) - y); });
+  return unary<T>(
+      x, [](T v) { return T(1) / (T(1) + std::exp(-v)); }, [](T, T y) { return y * (T(1) - y); });
 }
 
 template <class T>
 Var<T> exp(Var<T> x) {
   // d e^x/dx = e^x
-  return unary<T>(x, [](T v) { return std::exp(v); }, [](T, T y) { return y; });
+  return unary<T>(
+      x, [](T v) { return std::exp(v); }, [](T, T y) { return y; });
 }
 
 template <class T>
 Var<T> log(Var<T> x) {
   // d log(x)/dx = 1/x
-  return unary<T>(x, [](T v) { return std::log(v); }, [](T v, T) { return T(1) / v; });
+  return unary<T>(
+      x, [](T v) { return std::log(v); }, [](T v, T) { return T(1) / v; });
 }
 
 template <class T>
@@ -424,7 +402,8 @@ Var<T> gather_rows(Var<T> x, std::span<const Index> rows) {
     T* dx = t.grad(x).data();
     const T* dy = t.grad(out).data();
     for (std::size_t i = 0; i < index.size(); ++i) {
-      for (Index c = 0; c < cols; ++c) dx[index[i] * cols + c] += dy[static_cast<Index>(i) * cols + c];
+      for (Index c = 0; c < cols; ++c)
+        dx[index[i] * cols + c] += dy[static_cast<Index>(i) * cols + c];
     }
   });
   return out;
@@ -442,9 +421,9 @@ Var<T> scatter_rows(Var<T> x, std::span<const Index> rows, Index total_rows) {
   std::vector<char> seen(static_cast<std::size_t>(std::max<Index>(total_rows, 0)), 0);
   for (std::size_t i = 0; i < rows.size(); ++i) {
     if (rows[i] < 0 || rows[i] >= total_rows) {
-      throw IndexError("scatter_rows: rows[" + std::to_string(i) + "] = " +
-                       std::to_string(rows[i]) + " is outside [0, " + std::to_string(total_rows) +
-                       ")");
+      throw IndexError("scatter_rows: rows[" + std::to_string(i) +
+                       "] = " + std::to_string(rows[i]) + " is outside [0, " +
+                       std::to_string(total_rows) + ")");
     }
     if (seen[static_cast<std::size_t>(rows[i])]++) {
       throw IndexError("scatter_rows: row " + std::to_string(rows[i]) + " appears twice (at " +
@@ -457,7 +436,8 @@ Var<T> scatter_rows(Var<T> x, std::span<const Index> rows, Index total_rows) {
   y.set_zero();
   // out[rows[i]] = x[i]
   for (std::size_t i = 0; i < index.size(); ++i) {
-    std::copy_n(tape.value(x).data() + static_cast<Index>(i) * cols, cols, y.data() + index[i] * cols);
+    std::copy_n(tape.value(x).data() + static_cast<Index>(i) * cols, cols,
+                y.data() + index[i] * cols);
   }
   // dx[i] += dout[rows[i]]
   tape.on_backward(out, [x, out, index = std::move(index), cols](Tape<T>& t) {
@@ -465,7 +445,8 @@ Var<T> scatter_rows(Var<T> x, std::span<const Index> rows, Index total_rows) {
     T* dx = t.grad(x).data();
     const T* dy = t.grad(out).data();
     for (std::size_t i = 0; i < index.size(); ++i) {
-      for (Index c = 0; c < cols; ++c) dx[static_cast<Index>(i) * cols + c] += dy[index[i] * cols + c];
+      for (Index c = 0; c < cols; ++c)
+        dx[static_cast<Index>(i) * cols + c] += dy[index[i] * cols + c];
     }
   });
   return out;
