@@ -17,11 +17,16 @@
 #include "io/checkpoint.hpp"
 #include "io/dataset.hpp"
 #include "io/tu_reader.hpp"
+#include "tests/io/checkpoint_fixture.hpp"
 #include "tests/io/tu_fixture.hpp"
+#include "tests/support/compare.hpp"
 
 namespace graphpool {
 namespace {
 
+using testing::bitwise_equal;
+using testing::example_state;
+using testing::Net;
 using testing::ScratchDir;
 
 const std::string kRepo = std::string(GRAPHPOOL_TEST_DATA_DIR) + "/../..";
@@ -78,12 +83,6 @@ void expect_same_failure(const std::string& path, ByPath&& by_path, ByImage&& by
   EXPECT_EQ(m.message, replace_all(p.message, path, kLabel));
   EXPECT_EQ(m.message.rfind(kLabel, 0), 0u) << m.message;
   EXPECT_EQ(m.message.find(path), std::string::npos) << m.message;
-}
-
-template <class T>
-bool bitwise_equal(const Tensor<T>& a, const Tensor<T>& b) {
-  return a.shape() == b.shape() &&
-         std::memcmp(a.data(), b.data(), sizeof(T) * static_cast<std::size_t>(a.numel())) == 0;
 }
 
 void expect_equal(const GraphCollection& a, const GraphCollection& b) {
@@ -206,51 +205,11 @@ TEST(FileImage, MalformedDatasetImageFailsLikeThePathWithTheLabel) {
   EXPECT_EQ(empty.message, kLabel + ": cannot open as HDF5 (empty file image)");
 }
 
-/// weight [rows, cols], scale [], head.bias [cols] (the layout of fuzz/corpus/checkpoint).
-template <class T>
-struct Head : Module<T> {
-  Parameter<T>& bias;
-  explicit Head(Index n) : bias(this->register_parameter("bias", Tensor<T>(Shape{n}))) {}
-};
-template <class T>
-struct Net : Module<T> {
-  Parameter<T>& weight;
-  Parameter<T>& scale;
-  Head<T> head;
-  Net(Index rows, Index cols, double seed)
-      : weight(this->register_parameter("weight", Tensor<T>(Shape{rows, cols}))),
-        scale(this->register_parameter("scale", Tensor<T>(Shape{}))),
-        head(cols) {
-    this->register_module("head", head);
-    Index k = 0;
-    for (Parameter<T>* p : this->parameters())
-      for (T& v : p->value.values()) v = static_cast<T>(std::cos(seed + 0.29 * double(++k)));
-  }
-};
-
 /// Net with one more parameter, which no checkpoint of Net has.
 template <class T>
 struct BiggerNet : Net<T> {
   BiggerNet() : Net<T>(3, 4, 0.0) { this->register_parameter("extra", Tensor<T>(Shape{2})); }
 };
-
-template <class T>
-TrainingState<T> training_state(Net<T>& net) {
-  TrainingState<T> s;
-  s.train_loss = {0.7, 0.6};
-  s.val_loss = {0.8, 0.75};
-  s.val_accuracy = {0.5, 0.625};
-  s.seconds = {1.5, 1.25};
-  s.best_epoch = 2;
-  s.best_val_loss = 0.75;
-  s.best_val_accuracy = 0.625;
-  for (Parameter<T>* p : net.parameters()) s.best_parameters.push_back(p->value);
-  s.generator_seed = 99;
-  s.generator_streams = 3;
-  s.options = "lr=0.01";
-  s.dataset = "name=TINY";
-  return s;
-}
 
 template <class T>
 void check_checkpoint_image() {
@@ -260,7 +219,7 @@ void check_checkpoint_image() {
   for (Parameter<T>* p : saved.parameters())
     for (T& g : p->grad.values()) g = T(0.25);
   adam.step();
-  const TrainingState<T> state = training_state(saved);
+  const TrainingState<T> state = example_state(saved, 2);
   const std::string path = dir.str("last.h5");
   save_checkpoint(path, saved, &adam, CheckpointInfo().model("Net").config("h=4").epoch(2).seed(5),
                   &state);
