@@ -59,14 +59,11 @@ void accumulate_flat(Tape<T>& t, Var<T> v, const Expr& expr) {
 // Row blocks for parallel dense kernels: enough rows per chunk to amortise scheduling.
 constexpr Index kRowGrain = 64;
 
-// Elements per parallel chunk of an elementwise loop (fixed, so results never depend on threads).
-constexpr Index kElementGrain = Index(1) << 14;
-
-// f(i) for i in [0, n): fixed chunks of kElementGrain in parallel, inline when small.
+// f(i) for i in [0, n): fixed chunks of kElementsPerChunk in parallel, inline when small.
 template <class F>
 void for_each_element(Index n, const F& f) {
   parallel_for(
-      0, n, kElementGrain,
+      0, n, kElementsPerChunk,
       [&](Index lo, Index hi) {
         for (Index i = lo; i < hi; ++i) f(i);
       },
@@ -74,7 +71,7 @@ void for_each_element(Index n, const F& f) {
 }
 
 // Elementwise op with one input: out = f(x); backward dx += g(x, out) * dout. Both passes are split
-// into fixed chunks of kElementGrain (inline when small).
+// into fixed chunks of kElementsPerChunk (inline when small).
 template <class T, class Forward, class Derivative>
 Var<T> unary(Var<T> x, Forward forward, Derivative derivative) {
   Tape<T>& tape = *x.tape;

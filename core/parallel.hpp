@@ -38,6 +38,16 @@ class ChunkBody {
 /// the calling thread: waking and joining a second thread costs more than such a loop saves.
 inline constexpr Index kMinParallelWork = Index(1) << 15;
 
+/// Elements per chunk of an elementwise loop (~64 KiB of float): scheduling such a chunk costs
+/// little next to its work. Fixed, so the chunks never depend on the thread count.
+inline constexpr Index kElementsPerChunk = Index(1) << 14;
+
+/// Rows of `width` elements per chunk: about kElementsPerChunk elements, at least `min_rows`.
+///   parallel_for(0, rows, rows_per_chunk(cols), body, cols);
+constexpr Index rows_per_chunk(Index width, Index min_rows = 1) {
+  return std::max<Index>(min_rows, kElementsPerChunk / std::max<Index>(width, 1));
+}
+
 /// Calls body(lo, hi) once per fixed chunk of [begin, end), chunks of `grain` items, in parallel.
 /// `item_cost` is a rough count of elementary operations per item (e.g. the feature width of a
 /// row loop); when (end - begin) * item_cost < kMinParallelWork the chunks run inline, in order.

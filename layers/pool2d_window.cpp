@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "core/errors.hpp"
+#include "core/parallel.hpp"
 
 namespace graphpool {
 
@@ -72,7 +73,12 @@ void check_positive(const char* op, const char* what, Size2 v) {
 }  // namespace
 
 std::string size2_str(Size2 s) {
-  return "[" + std::to_string(s.h) + ", " + std::to_string(s.w) + "]";
+  std::string text = "[";  // appended, not "[" + ...: GCC 12's -Wrestrict false positive
+  text += std::to_string(s.h);
+  text += ", ";
+  text += std::to_string(s.w);
+  text += "]";
+  return text;
 }
 
 Index pooling_output_size(Index in, Index kernel, Index stride, Index pad, Index dilation,
@@ -141,9 +147,7 @@ Shape pool_output_shape(const Shape& x, const PoolGrid& grid) {
 }
 
 void for_each_plane_chunk(Index planes, Index plane_size, ChunkBody body) {
-  // ~64 KiB of float input per chunk, at least one plane
-  const Index grain = std::max<Index>(1, 16384 / std::max<Index>(1, plane_size));
-  parallel_for(0, planes, grain, body);
+  parallel_for(0, planes, rows_per_chunk(plane_size), body);
 }
 
 }  // namespace graphpool

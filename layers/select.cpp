@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "core/errors.hpp"
+#include "core/parallel.hpp"
 #include "graph/coarsen.hpp"
 
 namespace graphpool {
@@ -14,10 +15,6 @@ namespace graphpool {
 namespace {
 
 constexpr Index kGraphGrain = 16;  // graphs per parallel chunk
-// Feature rows per parallel chunk: about 16K elements, so scheduling a chunk costs little.
-Index row_grain(Index features) {
-  return std::max<Index>(16, (Index(1) << 14) / std::max<Index>(features, 1));
-}
 
 // x . y with 8 independent partial sums (vectorisable; the order depends only on n, never on the
 // addresses or the thread count)
@@ -338,7 +335,7 @@ Var<T> gated_gather(Var<T> x, std::span<const Index> kept, Var<T> gate) {
     T* y = tape.mutable_value(out).data();
     // out[i] = x[kept_i] * gate_i
     parallel_for(
-        0, K, row_grain(F),
+        0, K, rows_per_chunk(F, 16),
         [&](Index lo, Index hi) {
           for (Index i = lo; i < hi; ++i) {
             const T* xr = xv + index[i] * F;
@@ -369,7 +366,7 @@ Var<T> gated_gather(Var<T> x, std::span<const Index> kept, Var<T> gate) {
           // otherwise (no zero-fill beforehand).
           const Index N = static_cast<Index>(position.size());
           parallel_for(
-              0, N, row_grain(F),
+              0, N, rows_per_chunk(F, 16),
               [&](Index lo, Index hi) {
                 for (Index r = lo; r < hi; ++r) {
                   T* dxr = dx + r * F;
@@ -388,7 +385,7 @@ Var<T> gated_gather(Var<T> x, std::span<const Index> kept, Var<T> gate) {
           return;
         }
         parallel_for(
-            0, static_cast<Index>(index.size()), row_grain(F),
+            0, static_cast<Index>(index.size()), rows_per_chunk(F, 16),
             [&](Index lo, Index hi) {
               for (Index i = lo; i < hi; ++i) {
                 const T* dyr = dy + i * F;

@@ -16,8 +16,6 @@ namespace graphpool {
 
 namespace {
 
-constexpr Index kElementGrain = Index(1) << 14;
-
 // var (or std) [G, F] on the tape; the closure keeps mean [G, F].
 template <class T>
 Var<T> variance_op(const char* what, Var<T> x, std::span<const Index> node_ptr, bool std_dev) {
@@ -123,7 +121,7 @@ void std_from_var(MatrixMap<T> values) {
   const T threshold = static_cast<T>(std::sqrt(kStdMinVariance));
   T* v = values.data();
   // std = sqrt(max(var, 1e-5)), 0 where <= sqrt(1e-5)
-  parallel_for(0, values.size(), kElementGrain, [&](Index lo, Index hi) {
+  parallel_for(0, values.size(), kElementsPerChunk, [&](Index lo, Index hi) {
     for (Index i = lo; i < hi; ++i) {
       const T s = std::sqrt(std::max(v[i], min_var));
       v[i] = s <= threshold ? T(0) : s;
@@ -141,7 +139,7 @@ void std_backward(ConstMatrixMap<T> std, ConstMatrixMap<T> grad_std, MatrixMap<T
   const T* gs = grad_std.data();
   T* gv = grad_var.data();
   // d std / d var = 1 / (2 std) where std > 0 (masked entries are exactly 0 and get nothing)
-  parallel_for(0, std.size(), kElementGrain, [&](Index lo, Index hi) {
+  parallel_for(0, std.size(), kElementsPerChunk, [&](Index lo, Index hi) {
     for (Index i = lo; i < hi; ++i) gv[i] = s[i] > T(0) ? gs[i] / (T(2) * s[i]) : T(0);
   });
 }
