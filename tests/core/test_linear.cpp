@@ -55,7 +55,9 @@ TEST(Linear, ForwardAndBackwardMatchNaiveLoops) {
     }
     EXPECT_LT(testing::max_abs_diff(x.grad(), dx), 1e-13);
     EXPECT_LT(testing::max_abs_diff(fc.weight().grad, dw), 1e-11);
-    if (bias) EXPECT_LT(testing::max_abs_diff(fc.bias()->grad, db), 1e-11);
+    if (bias) {
+      EXPECT_LT(testing::max_abs_diff(fc.bias()->grad, db), 1e-11);
+    }
   }
 }
 

@@ -77,7 +77,9 @@ TEST(GlobalPool2d, WholePlaneKernelsMatchRowMajorScan) {
       EXPECT_EQ(tape.grad(xv)[p * 196 + i], i == arg ? 1.0f : 0.0f) << "plane " << p << " " << i;
     double s = 0;
     for (Index i = 0; i < 196; ++i) s += b[i];
-    if (!std::isnan(s)) EXPECT_NEAR(avg[p], s / 196, 1e-6) << "plane " << p;
+    if (!std::isnan(s)) {
+      EXPECT_NEAR(avg[p], s / 196, 1e-6) << "plane " << p;
+    }
   }
 }
 
@@ -135,7 +137,9 @@ TEST(GlobalPool2d, BlockedPlaneKernelsMatchScanForEveryLength) {
         sd += bd[i];
       }
       EXPECT_EQ(std::isnan(mx[p]), std::isnan(m)) << "plane " << p;
-      if (!std::isnan(m)) EXPECT_EQ(mx[p], m) << "plane " << p;
+      if (!std::isnan(m)) {
+        EXPECT_EQ(mx[p], m) << "plane " << p;
+      }
       EXPECT_EQ(std::isnan(avg[p]), std::isnan(s)) << "plane " << p;
       if (std::isinf(s)) {
         EXPECT_EQ(avg[p], s) << "plane " << p;

@@ -299,7 +299,9 @@ TEST(MaxPool2d, NanWinsAsInTorchInsideVectorisedRows) {
           EXPECT_EQ(got_idx[static_cast<std::size_t>(o)], arg) << "output " << o;
           EXPECT_EQ(std::isnan(got[o]), std::isnan(best)) << "output " << o;
           EXPECT_EQ(std::isnan(values[o]), std::isnan(best)) << "output " << o;
-          if (!std::isnan(best)) EXPECT_EQ(got[o], best);
+          if (!std::isnan(best)) {
+            EXPECT_EQ(got[o], best);
+          }
         }
   }
 }
