@@ -1,9 +1,6 @@
 #include "core/gemm.hpp"
 
-#include <cblas.h>
-
 #include <algorithm>
-#include <climits>
 #include <string>
 #include <vector>
 
@@ -13,11 +10,11 @@ namespace graphpool {
 
 namespace {
 
-// Multiply-adds per parallel block: large enough that OpenBLAS's packing of the operand shared by
+// Multiply-adds per parallel block: large enough that Eigen's packing of the operand shared by
 // all blocks is a small part of a block's work, small enough to give both cores ~10 blocks each on
 // a 5,000-node batch with 128 features.
 constexpr Index kBlockMacs = Index{1} << 22;
-// Row blocks between these bounds (multiples of 16: whole SIMD panels for OpenBLAS's kernels).
+// Row blocks between these bounds (multiples of 16: whole SIMD panels for the GEMM kernels).
 constexpr Index kMinRows = 16;
 constexpr Index kMaxRows = 1024;
 // gemm_tn: rows of A and B per partial product (at least twice the work of a gemm_nn block:
@@ -30,33 +27,14 @@ std::string dims(Index r, Index c) {
   return "[" + std::to_string(r) + ", " + std::to_string(c) + "]";
 }
 
-// C = op(A) op(B) + beta C, row-major, through the serial OpenBLAS.
-void openblas(bool ta, bool tb, Index m, Index n, Index k, const float* a, Index lda,
-              const float* b, Index ldb, float beta, float* c, Index ldc) {
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-              static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0f, a,
-              static_cast<int>(lda), b, static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
-}
-void openblas(bool ta, bool tb, Index m, Index n, Index k, const double* a, Index lda,
-              const double* b, Index ldb, double beta, double* c, Index ldc) {
-  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-              static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0, a,
-              static_cast<int>(lda), b, static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
-}
-
-// Products with a thin side (n or k below this: a matrix-vector product or an outer product, as
-// SAGPool's [128, 1] scorer) run in Eigen, which has kernels for them; OpenBLAS 0.3.21 packs
-// them like full GEMMs, which costs more than the product itself.
-constexpr Index kMinBlasDim = 16;
-
-// C = op(A) op(B) + beta C (beta 0 or 1) for one block.
+// C = op(A) op(B) + beta C (beta 0 or 1) for one block, in Eigen (reentrant: the blocks run on
+// several threads at once). Not Debian's serial OpenBLAS, although it is 25-50 % faster per core
+// here: it is built without USE_LOCKING, so concurrent calls share its packing buffers and return
+// wrong results (two threads, 512x128x128 sgemm: 1,118 of 16,000 calls differed from the serial
+// result), which made 2-thread training differ from run to run.
 template <class T>
 void blas(bool ta, bool tb, Index m, Index n, Index k, const T* a, Index lda, const T* b, Index ldb,
           T beta, T* c, Index ldc) {
-  if (n >= kMinBlasDim && k >= kMinBlasDim) {
-    openblas(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc);
-    return;
-  }
   using Stride = Eigen::OuterStride<>;
   const Eigen::Map<const RowMatrix<T>, 0, Stride> A(a, ta ? k : m, ta ? m : k, Stride(lda));
   const Eigen::Map<const RowMatrix<T>, 0, Stride> B(b, tb ? n : k, tb ? k : n, Stride(ldb));
@@ -114,7 +92,7 @@ class ScratchLease {
   T* data_ = nullptr;
 };
 
-// Throws ShapeError unless the operands fit; ValueError for sizes beyond OpenBLAS's int.
+// Throws ShapeError unless the operands fit.
 template <class T>
 void check(const char* what, const char* expected, bool fits, const ConstMatrixRef<T>& a,
            const ConstMatrixRef<T>& b, const MatrixRef<T>& c) {
@@ -123,17 +101,10 @@ void check(const char* what, const char* expected, bool fits, const ConstMatrixR
                      dims(a.rows(), a.cols()) + ", B " + dims(b.rows(), b.cols()) + " and C " +
                      dims(c.rows(), c.cols()));
   }
-  for (Index d : {a.rows(), a.cols(), b.rows(), b.cols(), Index{a.outerStride()},
-                  Index{b.outerStride()}, Index{c.outerStride()}}) {
-    if (d > INT_MAX) {
-      throw ValueError(std::string(what) + ": dimensions must be at most " +
-                       std::to_string(INT_MAX) + " (OpenBLAS int), got " + std::to_string(d));
-    }
-  }
 }
 
 // Shared by gemm_nn and gemm_nt: C rows in fixed blocks; block [lo, hi) is C[lo:hi] (+)=
-// A[lo:hi] op(B) in one serial OpenBLAS call.
+// A[lo:hi] op(B) in one call of blas().
 template <class T>
 void gemm_rows(bool tb, const ConstMatrixRef<T>& a, const ConstMatrixRef<T>& b, MatrixRef<T> c,
                GemmWrite write) {

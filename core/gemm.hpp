@@ -1,7 +1,7 @@
 #pragma once
 /// Dense matrix products on row-major views: the one place graphpool runs a GEMM on large
 /// matrices. Each form splits its work into fixed blocks of rows through core/parallel.hpp and
-/// calls the serial OpenBLAS cblas_?gemm per block (Eigen for thin, matrix-vector-like blocks): for
+/// runs one Eigen product per block (reentrant, so blocks run on several threads at once): for
 /// A B and A B^T blocks of C's rows, for A^T B (a sum over rows) partial products of row blocks
 /// summed in block order. The blocks depend on the shape only, so results are bitwise identical for
 /// any number of threads.

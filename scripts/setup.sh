@@ -3,7 +3,7 @@
 set -euo pipefail
 packages=(cmake ninja-build g++ pkg-config
           libtbb-dev libeigen3-dev libboost-graph-dev libhdf5-dev libcli11-dev
-          libgtest-dev libgmock-dev libbenchmark-dev libopenblas-serial-dev)
+          libgtest-dev libgmock-dev libbenchmark-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -176,6 +176,29 @@ TEST(Gemm, BitwiseIdenticalForOneAndTwoThreads) {
   }
 }
 
+TEST(Gemm, RepeatedTwoThreadRunsAllEqualTheOneThreadResult) {
+  // Blocks run concurrently on two threads: a GEMM kernel that is not reentrant (Debian's serial
+  // OpenBLAS shares its packing buffers between threads) gives wrong, varying results here.
+  for (Form f : {Form::kNN, Form::kNT, Form::kTN}) {
+    const Index M = f == Form::kTN ? 128 : 4096, K = f == Form::kTN ? 4096 : 128, N = 128;
+    const Tensor<float> a = random<float>(a_shape(f, M, K), 60);
+    const Tensor<float> b = random<float>(b_shape(f, K, N), 61);
+    Tensor<float> one({M, N});
+    {
+      ThreadLimit limit(1);
+      run<float>(f, a, b, one, GemmWrite::kAssign);
+    }
+    ThreadLimit limit(2);
+    int differing = 0;
+    for (int repeat = 0; repeat < 40; ++repeat) {
+      Tensor<float> two({M, N});
+      run<float>(f, a, b, two, GemmWrite::kAssign);
+      differing += bitwise_equal(one, two) ? 0 : 1;
+    }
+    EXPECT_EQ(differing, 0) << name(f) << ": two-thread runs that differ, of 40";
+  }
+}
+
 TEST(Gemm, ColumnSumsMatchNaiveLoopAssignOrAddAndAreThreadCountIndependent) {
   const Index M = 1031, N = 7;  // five blocks of 256 rows, the last one partial
   const Tensor<double> a = random<double>({M, N}, 60);
