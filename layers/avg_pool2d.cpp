@@ -274,7 +274,7 @@ void avg_pool2d_planes(const T* x, Index planes, const PoolGrid& g, bool include
           std::fill(o, o + OW, T(0));
           continue;
         }
-        // the rows after this window's (2 rows: stride 2 moves that far per output row)
+        // two rows past this window (stride 2, the common case, reads that much per output row)
         prefetch_ahead(xp + (g.rows.first[oh] + g.rows.count[oh]) * W, 2 * W * Index(sizeof(T)));
         // out = (sum over rows, then over columns) / divisor
         vertical_sum(xp, W, g.rows.first[oh], g.rows.count[oh], g.rows.step, t);
