@@ -22,6 +22,8 @@ constexpr Index kMaxRows = 1024;
 constexpr Index kMaxPartials = 16;
 // Rows of C per chunk of the sum of gemm_tn's partial products.
 constexpr Index kSumRows = 32;
+// Rows of A per partial sum of column_sums.
+constexpr Index kColumnSumRows = 256;
 
 std::string dims(Index r, Index c) {
   return "[" + std::to_string(r) + ", " + std::to_string(c) + "]";
@@ -33,8 +35,8 @@ std::string dims(Index r, Index c) {
 // wrong results (two threads, 512x128x128 sgemm: 1,118 of 16,000 calls differed from the serial
 // result), which made 2-thread training differ from run to run.
 template <class T>
-void blas(bool ta, bool tb, Index m, Index n, Index k, const T* a, Index lda, const T* b, Index ldb,
-          T beta, T* c, Index ldc) {
+void block_product(bool ta, bool tb, Index m, Index n, Index k, const T* a, Index lda, const T* b,
+                   Index ldb, T beta, T* c, Index ldc) {
   using Stride = Eigen::OuterStride<>;
   const Eigen::Map<const RowMatrix<T>, 0, Stride> A(a, ta ? k : m, ta ? m : k, Stride(lda));
   const Eigen::Map<const RowMatrix<T>, 0, Stride> B(b, tb ? n : k, tb ? k : n, Stride(ldb));
@@ -104,7 +106,7 @@ void check(const char* what, const char* expected, bool fits, const ConstMatrixR
 }
 
 // Shared by gemm_nn and gemm_nt: C rows in fixed blocks; block [lo, hi) is C[lo:hi] (+)=
-// A[lo:hi] op(B) in one call of blas().
+// A[lo:hi] op(B) in one call of block_product.
 template <class T>
 void gemm_rows(bool tb, const ConstMatrixRef<T>& a, const ConstMatrixRef<T>& b, MatrixRef<T> c,
                GemmWrite write) {
@@ -120,7 +122,7 @@ void gemm_rows(bool tb, const ConstMatrixRef<T>& a, const ConstMatrixRef<T>& b, 
   T* cp = c.data();
   const Index lda = a.outerStride(), ldb = b.outerStride(), ldc = c.outerStride();
   parallel_for(0, M, gemm_row_block(K, N), [&](Index lo, Index hi) {
-    blas(false, tb, hi - lo, N, K, ap + lo * lda, lda, bp, ldb, beta, cp + lo * ldc, ldc);
+    block_product(false, tb, hi - lo, N, K, ap + lo * lda, lda, bp, ldb, beta, cp + lo * ldc, ldc);
   });
 }
 
@@ -168,7 +170,8 @@ void gemm_nn_bias(const ConstMatrixRef<T>& a, const ConstMatrixRef<T>& b, std::s
   parallel_for(0, M, gemm_row_block(K, N), [&](Index lo, Index hi) {
     c.middleRows(lo, hi - lo).rowwise() = bv;
     if (K > 0) {
-      blas(false, false, hi - lo, N, K, ap + lo * lda, lda, bp, ldb, T(1), cp + lo * ldc, ldc);
+      block_product(false, false, hi - lo, N, K, ap + lo * lda, lda, bp, ldb, T(1), cp + lo * ldc,
+                    ldc);
     }
   });
 }
@@ -199,8 +202,8 @@ void gemm_tn(const ConstMatrixRef<T>& a, const ConstMatrixRef<T>& b, MatrixRef<T
   const Index rows = gemm_tn_row_block(M, K, N);
   if (rows >= M) {
     // C (+)= A^T B in one call
-    blas(true, false, K, N, M, ap, lda, bp, ldb, write == GemmWrite::kAssign ? T(0) : T(1),
-         c.data(), ldc);
+    block_product(true, false, K, N, M, ap, lda, bp, ldb, write == GemmWrite::kAssign ? T(0) : T(1),
+                  c.data(), ldc);
     return;
   }
   // P_p = A[rows of block p]^T B[rows of block p] in parallel, then C (+)= P_0 + P_1 + ... in
@@ -211,8 +214,8 @@ void gemm_tn(const ConstMatrixRef<T>& a, const ConstMatrixRef<T>& b, MatrixRef<T
   parallel_for(0, blocks, 1, [&](Index lo, Index hi) {
     for (Index p = lo; p < hi; ++p) {
       const Index r0 = p * rows, rr = std::min(rows, M - r0);
-      blas(true, false, K, N, rr, ap + r0 * lda, lda, bp + r0 * ldb, ldb, T(0), partial + p * K * N,
-           N);
+      block_product(true, false, K, N, rr, ap + r0 * lda, lda, bp + r0 * ldb, ldb, T(0),
+                    partial + p * K * N, N);
     }
   });
   T* cp = c.data();
@@ -240,11 +243,10 @@ void column_sums(const ConstMatrixRef<T>& a, std::span<T> c, GemmWrite write) {
   if (static_cast<Index>(c.size()) != N)
     throw ShapeError("column_sums: c has " + std::to_string(c.size()) + " entries, A has " +
                      std::to_string(N) + " columns");
-  constexpr Index kSumRows = 256;
   using Row = Eigen::Matrix<T, 1, Eigen::Dynamic>;
   // c[j] = sum_i A[i, j]: column sums of each row block, the blocks added in order
   const Row sums = parallel_reduce(
-      Index{0}, a.rows(), kSumRows, Row(Row::Zero(N)),
+      Index{0}, a.rows(), kColumnSumRows, Row(Row::Zero(N)),
       [&](Index lo, Index hi) -> Row { return a.middleRows(lo, hi - lo).colwise().sum(); },
       [](Row acc, const Row& part) {
         acc += part;
