@@ -20,4 +20,5 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/graphpoolConfigVersion.cm
   COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/graphpoolConfig.cmake
               ${PROJECT_BINARY_DIR}/graphpoolConfigVersion.cmake
+              ${PROJECT_SOURCE_DIR}/cmake/GraphpoolBLIS.cmake
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/graphpool)

@@ -1,6 +1,9 @@
 #include "core/gemm.hpp"
 
+#include <cblas.h>
+
 #include <algorithm>
+#include <climits>
 #include <string>
 #include <vector>
 
@@ -10,7 +13,7 @@ namespace graphpool {
 
 namespace {
 
-// Multiply-adds per parallel block: large enough that Eigen's packing of the operand shared by
+// Multiply-adds per parallel block: large enough that BLIS's packing of the operand shared by
 // all blocks is a small part of a block's work, small enough to give both cores ~10 blocks each on
 // a 5,000-node batch with 128 features.
 constexpr Index kBlockMacs = Index{1} << 22;
@@ -29,14 +32,39 @@ std::string dims(Index r, Index c) {
   return "[" + std::to_string(r) + ", " + std::to_string(c) + "]";
 }
 
-// C = op(A) op(B) + beta C (beta 0 or 1) for one block, in Eigen (reentrant: the blocks run on
-// several threads at once). Not Debian's serial OpenBLAS, although it is 25-50 % faster per core
-// here: it is built without USE_LOCKING, so concurrent calls share its packing buffers and return
-// wrong results (two threads, 512x128x128 sgemm: 1,118 of 16,000 calls differed from the serial
-// result), which made 2-thread training differ from run to run.
+// C = op(A) op(B) + beta C, row-major, through BLIS on the calling thread. Debian's serial BLIS
+// is reentrant: blocks run on several threads at once. Debian's OpenBLAS 0.3.21 is not, and was
+// tried first: concurrent calls of its serial build (no USE_LOCKING) returned wrong bits (1,118 of
+// 16,000 512x128x128 sgemm calls), and of its pthread build rarely (5 of 30 runs of
+// Gemm.RepeatedTwoThreadRunsAllEqualTheOneThreadResult, the test that guards this).
+void cblas_product(bool ta, bool tb, Index m, Index n, Index k, const float* a, Index lda,
+                   const float* b, Index ldb, float beta, float* c, Index ldc) {
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+              static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0f, a,
+              static_cast<int>(lda), b, static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
+}
+void cblas_product(bool ta, bool tb, Index m, Index n, Index k, const double* a, Index lda,
+                   const double* b, Index ldb, double beta, double* c, Index ldc) {
+  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+              static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0, a,
+              static_cast<int>(lda), b, static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
+}
+
+// Products with a thin side (n or k below this: a matrix-vector product or an outer product, as
+// SAGPool's [128, 1] scorer) run in Eigen, which has kernels for them, and so do sizes beyond
+// the CBLAS int (no real model has them, but they must not wrap around).
+constexpr Index kMinBlasDim = 16;
+
+// C = op(A) op(B) + beta C (beta 0 or 1) for one block (the blocks run on several threads at
+// once): BLIS, or Eigen for thin or huge blocks.
 template <class T>
 void block_product(bool ta, bool tb, Index m, Index n, Index k, const T* a, Index lda, const T* b,
                    Index ldb, T beta, T* c, Index ldc) {
+  const bool fits_int = std::max({m, n, k, lda, ldb, ldc}) <= Index{INT_MAX};
+  if (n >= kMinBlasDim && k >= kMinBlasDim && fits_int) {
+    cblas_product(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc);
+    return;
+  }
   using Stride = Eigen::OuterStride<>;
   const Eigen::Map<const RowMatrix<T>, 0, Stride> A(a, ta ? k : m, ta ? m : k, Stride(lda));
   const Eigen::Map<const RowMatrix<T>, 0, Stride> B(b, tb ? n : k, tb ? k : n, Stride(ldb));

@@ -177,8 +177,9 @@ TEST(Gemm, BitwiseIdenticalForOneAndTwoThreads) {
 }
 
 TEST(Gemm, RepeatedTwoThreadRunsAllEqualTheOneThreadResult) {
-  // Blocks run concurrently on two threads: a GEMM kernel that is not reentrant (Debian's serial
-  // OpenBLAS shares its packing buffers between threads) gives wrong, varying results here.
+  // Blocks run concurrently on two threads: a GEMM kernel that is not reentrant gives wrong,
+  // varying results here (Debian's OpenBLAS 0.3.21 did: its serial build in most repeats of this
+  // test, its pthread build in 5 of 30; core/gemm.cpp runs BLIS).
   for (Form f : {Form::kNN, Form::kNT, Form::kTN}) {
     const Index M = f == Form::kTN ? 128 : 4096, K = f == Form::kTN ? 4096 : 128, N = 128;
     const Tensor<float> a = random<float>(a_shape(f, M, K), 60);
