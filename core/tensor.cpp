@@ -1,12 +1,37 @@
 #include "core/tensor.hpp"
 
+#include <sys/mman.h>
+
 #include <sstream>
 
 #include "core/errors.hpp"
 
 namespace graphpool {
 
-Shape::Shape(std::initializer_list<Index> dims) : Shape(std::span<const Index>(dims.begin(), dims.size())) {}
+namespace {
+constexpr std::uintptr_t kHugePage = std::uintptr_t{2} << 20;
+constexpr std::align_val_t kAlignment{64};
+}  // namespace
+
+void* allocate_storage(std::size_t bytes) {
+  void* storage = ::operator new(bytes, kAlignment);
+  if (bytes >= kHugePageMinBytes) {
+    // the whole 2 MiB pages inside [storage, storage + bytes) may become huge pages: a hint,
+    // ignored where the kernel has no transparent huge pages
+    const auto begin = reinterpret_cast<std::uintptr_t>(storage);
+    const std::uintptr_t first = (begin + kHugePage - 1) / kHugePage * kHugePage;
+    const std::uintptr_t last = (begin + bytes) / kHugePage * kHugePage;
+    if (last > first) (void)madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
+  }
+  return storage;
+}
+
+void free_storage(void* storage, std::size_t) noexcept {
+  ::operator delete(storage, kAlignment);
+}
+
+Shape::Shape(std::initializer_list<Index> dims)
+    : Shape(std::span<const Index>(dims.begin(), dims.size())) {}
 
 Shape::Shape(std::span<const Index> dims) {
   if (dims.size() > kMaxRank) {
@@ -40,7 +65,8 @@ std::string Shape::str() const {
 bool Shape::operator==(const Shape& other) const {
   if (rank_ != other.rank_) return false;
   for (int i = 0; i < rank_; ++i) {
-    if (dims_[static_cast<std::size_t>(i)] != other.dims_[static_cast<std::size_t>(i)]) return false;
+    if (dims_[static_cast<std::size_t>(i)] != other.dims_[static_cast<std::size_t>(i)])
+      return false;
   }
   return true;
 }

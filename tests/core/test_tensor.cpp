@@ -94,6 +94,25 @@ TEST(Tensor, StorageIsSixtyFourByteAligned) {
   }
 }
 
+TEST(Tensor, LargeStorageIsAlignedAndHoldsItsValues) {
+  // From kHugePageMinBytes on, storage is marked for huge pages (allocate_storage); it stays
+  // 64-byte aligned, keeps its values and reallocates like any other.
+  const Index large = static_cast<Index>(kHugePageMinBytes / sizeof(float)) + 12345;
+  Tensor<float> big({large}, 2.5f);
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(big.data()) % 64, 0u);
+  EXPECT_EQ(big.data()[0], 2.5f);
+  EXPECT_EQ(big.data()[large - 1], 2.5f);
+  Tensor<float> small({3}, 1.0f);
+  small.resize(Shape{large});
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(small.data()) % 64, 0u);
+  small.data()[large - 1] = 7.0f;
+  EXPECT_EQ(small.data()[large - 1], 7.0f);
+  Tensor<double> moved = Tensor<double>({large / 2}, 1.0);
+  EXPECT_EQ(moved.data()[large / 2 - 1], 1.0);
+  const Tensor<double> copy = moved;
+  EXPECT_EQ(copy.data()[0], 1.0);
+}
+
 TEST(Tensor, ScalarHasOneElement) {
   Tensor<double> s{Shape{}};
   EXPECT_EQ(s.numel(), 1);
