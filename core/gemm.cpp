@@ -27,6 +27,9 @@ constexpr Index kMaxPartials = 16;
 constexpr Index kSumRows = 32;
 // Rows of A per partial sum of column_sums.
 constexpr Index kColumnSumRows = 256;
+// gemm_nt copies B^T first when B has at most this many entries and C at least this many rows.
+constexpr Index kMaxTransposedB = Index{1} << 16;
+constexpr Index kMinRowsToTransposeB = 256;
 
 std::string dims(Index r, Index c) {
   return "[" + std::to_string(r) + ", " + std::to_string(c) + "]";
@@ -83,9 +86,10 @@ void block_product(bool ta, bool tb, Index m, Index n, Index k, const T* a, Inde
   }
 }
 
-// gemm_tn's partial products live in a per-thread buffer kept between calls: a fresh one of this
-// size (hundreds of KB) would be mapped and page-faulted anew on every call. A nested call on the
-// same thread (a TBB thread waiting in parallel_for may run another task) gets its own buffer.
+// gemm_tn's partial products and gemm_nt's B^T live in a per-thread buffer kept between calls: a
+// fresh one of this size (hundreds of KB) would be mapped and page-faulted anew on every call. A
+// nested call on the same thread (a TBB thread waiting in parallel_for may run another task) gets
+// its own buffer.
 template <class T>
 class ScratchLease {
  public:
@@ -210,7 +214,17 @@ void gemm_nt(const ConstMatrixRef<T>& a, const ConstMatrixRef<T>& b, MatrixRef<T
   check<T>("gemm_nt", "A [M, K], B [N, K] and C [M, N]",
            a.cols() == b.cols() && c.rows() == a.rows() && c.cols() == b.rows(), a, b, c);
   // C[i, j] (+)= sum_k A[i, k] B[j, k]
-  gemm_rows<T>(true, a, b, c, write);
+  const Index N = b.rows(), K = b.cols();
+  if (N * K > kMaxTransposedB || c.rows() < kMinRowsToTransposeB) {
+    gemm_rows<T>(true, a, b, c, write);
+    return;
+  }
+  // A B^T as A (B^T) with B^T copied once: BLIS runs the untransposed form 15-20 % faster here
+  // (for C [5106, 128] on one core: 2.2 against 2.7 ms), and B is small (a weight matrix)
+  ScratchLease<T> lease(static_cast<std::size_t>(K * N));
+  Eigen::Map<RowMatrix<T>> bt(lease.data(), K, N);
+  bt = b.transpose();
+  gemm_rows<T>(false, a, bt, c, write);
 }
 
 template <class T>
