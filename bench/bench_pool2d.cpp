@@ -152,8 +152,10 @@ void reg(const std::string& name, A&&... a) {
 
 void register_all() {
   for (auto [k, s, p] : {std::tuple{2, 2, 0}, std::tuple{3, 2, 1}}) {
-    const std::string c =
-        "k" + std::to_string(k) + "s" + std::to_string(s) + "p" + std::to_string(p);
+    // appended piece by piece: GCC 12 warns (-Wrestrict, a false positive) on "k" + to_string(k)
+    std::string c = "k";
+    c.append(std::to_string(k)).append("s").append(std::to_string(s));
+    c.append("p").append(std::to_string(p));
     reg(("max_pool2d_" + c + "_fwd"), max_fwd, k, s, p);
     reg(("max_pool2d_" + c + "_fwd/alloc"), max_fwd_alloc, k, s, p);
     reg(("max_pool2d_" + c + "_fwd+bwd"), max_fwd_bwd, k, s, p);

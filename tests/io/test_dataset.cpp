@@ -38,7 +38,9 @@ void expect_matches(const GraphCollection& c, const DatasetBatch& b,
     EXPECT_EQ(b.graph_ids[i], g);
     for (Index k = 0; k < n; ++k, ++row) {
       for (Index f = 0; f < c.x.dim(1); ++f) ASSERT_EQ(b.x(row, f), c.x(n0 + k, f));
-      if (c.node_labels) ASSERT_EQ((*b.node_labels)[row], (*c.node_labels)[n0 + k]);
+      if (c.node_labels) {
+        ASSERT_EQ((*b.node_labels)[row], (*c.node_labels)[n0 + k]);
+      }
     }
   }
   const GraphBatch want = GraphBatch::collate(graphs);

@@ -59,7 +59,9 @@ TEST(Unpool, InvertsTopKPoolingOnKeptRows) {
               p.x.value().matrix().row(static_cast<Index>(i)));
   }
   for (Index r = 0; r < N; ++r) {
-    if (!is_kept[r]) EXPECT_EQ(back.value().matrix().row(r).cwiseAbs().sum(), 0.0);
+    if (!is_kept[r]) {
+      EXPECT_EQ(back.value().matrix().row(r).cwiseAbs().sum(), 0.0);
+    }
   }
   // the gradient flows back through unpool into the pooling's input
   auto result = testing::gradcheck(

@@ -200,7 +200,9 @@ TEST(WindowClusters, WindowsAreConnectedClustersCoveringTheGridGraph) {
     }
     for (int count : seen) {
       EXPECT_GE(count, 1);
-      if (k == 2) EXPECT_EQ(count, 1);
+      if (k == 2) {
+        EXPECT_EQ(count, 1);
+      }
     }
   }
 }
