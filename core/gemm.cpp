@@ -13,9 +13,9 @@ namespace graphpool {
 
 namespace {
 
-// Multiply-adds per parallel block: large enough that BLIS's packing of the operand shared by
-// all blocks is a small part of a block's work, small enough to give both cores ~10 blocks each on
-// a 5,000-node batch with 128 features.
+// Multiply-adds per parallel block: large enough that a call's fixed costs (and any packing of
+// the operand shared by all blocks) are a small part of a block's work, small enough to give both
+// cores ~10 blocks each on a 5,000-node batch with 128 features.
 constexpr Index kBlockMacs = Index{1} << 22;
 // Row blocks between these bounds (multiples of 16: whole SIMD panels for the GEMM kernels).
 constexpr Index kMinRows = 16;
@@ -219,8 +219,8 @@ void gemm_nt(const ConstMatrixRef<T>& a, const ConstMatrixRef<T>& b, MatrixRef<T
     gemm_rows<T>(true, a, b, c, write);
     return;
   }
-  // A B^T as A (B^T) with B^T copied once: BLIS runs the untransposed form 15-20 % faster here
-  // (for C [5106, 128] on one core: 2.2 against 2.7 ms), and B is small (a weight matrix)
+  // A B^T as A (B^T) with B^T copied once: BLIS runs the untransposed form 10-20 % faster here
+  // (C [5106, 128], K 128, one core: 2.67 against 2.85-2.91 ms), and B is small (a weight)
   ScratchLease<T> lease(static_cast<std::size_t>(K * N));
   Eigen::Map<RowMatrix<T>> bt(lease.data(), K, N);
   bt = b.transpose();
