@@ -5,6 +5,8 @@
 #   scripts/fuzz-campaign.sh build                  # build-fuzz/: clang-14, -O2, UBSan + libFuzzer
 #   scripts/fuzz-campaign.sh run dataset [runs]     # one segment (default: up to 10M runs), nice 19
 #   scripts/fuzz-campaign.sh total dataset          # executions, coverage and findings so far
+# Segments may also run side by side on one corpus (one per idle core): libFuzzer reloads the
+# corpus directory every second, and their executions add up the same way. Stop one with SIGINT.
 # The build has UBSan (UB aborts) but not ASan: the HDF5 harnesses run about 4x as fast without it
 # (dataset ~940, checkpoint ~570 exec/s on an idle core, against ~260 and ~130), and CI's 60 s
 # runs, the replays and the test suite keep ASan on everything. A segment runs a snapshot of the
@@ -62,8 +64,10 @@ total)
   total=0
   for log in "$dir/$name"-2*.log; do
     [ -f "$log" ] || continue
-    # a finished segment says "Done N runs"; a stopped one counts up to its last status line
+    # a finished segment says "Done N runs", an interrupted one (SIGINT) prints its final stats;
+    # a killed one counts up to its last status line
     runs=$(grep -oE '^Done [0-9]+ runs' "$log" | grep -oE '[0-9]+' || true)
+    [ -n "$runs" ] || runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     [ -n "$runs" ] || runs=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#' || true)
     runs=${runs:-0}
     echo "$log: $runs executions; last: $(grep -E '^#[0-9]+' "$log" | tail -1 | cut -c1-90)"
@@ -76,7 +80,7 @@ total)
   echo "$name: $total executions in all; findings: $findings; slow units to replay: $slow"
   ;;
 *)
-  sed -n '2,13p' "$0" >&2
+  sed -n '2,15p' "$0" >&2
   exit 2
   ;;
 esac
