@@ -10,7 +10,7 @@ namespace graphpool {
 
 namespace {
 constexpr std::uintptr_t kHugePage = std::uintptr_t{2} << 20;
-constexpr std::align_val_t kAlignment{64};
+constexpr std::align_val_t kAlignment{kStorageAlignment};
 }  // namespace
 
 void* allocate_storage(std::size_t bytes) {
@@ -26,7 +26,7 @@ void* allocate_storage(std::size_t bytes) {
   return storage;
 }
 
-void free_storage(void* storage, std::size_t) noexcept {
+void free_storage(void* storage) noexcept {
   ::operator delete(storage, kAlignment);
 }
 

@@ -27,28 +27,29 @@ using MatrixMap = Eigen::Map<RowMatrix<T>>;
 template <class T>
 using ConstMatrixMap = Eigen::Map<const RowMatrix<T>>;
 
-/// Tensor storage: `bytes` on a 64-byte boundary; from kHugePageMinBytes on, the whole 2 MiB pages
-/// inside it are marked for transparent huge pages (madvise: a hint, ignored where THP is off).
-/// Large tensors then take 512x fewer page faults and TLB entries: a 2 x 2 average pooling
-/// streaming over 100 MB ran 15-20 % faster.
-void* allocate_storage(std::size_t bytes);
-/// Frees what allocate_storage(bytes) returned, with the same `bytes`.
-void free_storage(void* storage, std::size_t bytes) noexcept;
+/// Every tensor's storage starts on a boundary of this many bytes.
+inline constexpr std::size_t kStorageAlignment = 64;
 /// Tensors of this size and larger get huge pages.
 inline constexpr std::size_t kHugePageMinBytes = std::size_t{8} << 20;
+/// Tensor storage: `bytes` on a kStorageAlignment boundary; from kHugePageMinBytes on, the whole
+/// 2 MiB pages inside it are marked for transparent huge pages (madvise: a hint, ignored where THP
+/// is off): 512x fewer page faults and TLB entries. A/B on this machine: 2 x 2 max pooling over
+/// [32, 64, 112, 112] 8.5-9.4 -> 7.3-7.8 ms; average pooling (already prefetching) unchanged.
+void* allocate_storage(std::size_t bytes);
+/// Frees what allocate_storage returned.
+void free_storage(void* storage) noexcept;
 
-/// Allocates on 64-byte boundaries (allocate_storage). Every tensor starts on one, so SIMD code
-/// sees the same alignment pattern in every run; Eigen's vectorised loops then split their work
-/// identically and results are bitwise reproducible from run to run.
+/// Allocates on kStorageAlignment boundaries (allocate_storage). Every tensor starts on one, so
+/// SIMD code sees the same alignment pattern in every run; Eigen's vectorised loops then split
+/// their work identically and results are bitwise reproducible from run to run.
 template <class T>
 struct AlignedAllocator {
   using value_type = T;
-  static constexpr std::size_t kAlignment = 64;
   AlignedAllocator() = default;
   template <class U>
   AlignedAllocator(const AlignedAllocator<U>&) {}  // NOLINT(google-explicit-constructor)
   T* allocate(std::size_t n) { return static_cast<T*>(allocate_storage(n * sizeof(T))); }
-  void deallocate(T* p, std::size_t n) { free_storage(p, n * sizeof(T)); }
+  void deallocate(T* p, std::size_t) { free_storage(p); }
   /// Default-initialises: a vector grown by resize(n) leaves new floats/doubles unwritten (tensors
   /// that are about to be overwritten are not zero-filled first; Tensor(shape) still fills).
   template <class U>

@@ -66,11 +66,12 @@ total)
     [ -f "$log" ] || continue
     # a finished segment says "Done N runs", an interrupted one (SIGINT) prints its final stats;
     # a killed one counts up to its last status line
+    last=$(grep -E '^#[0-9]+' "$log" | tail -1 || true)
     runs=$(grep -oE '^Done [0-9]+ runs' "$log" | grep -oE '[0-9]+' || true)
     [ -n "$runs" ] || runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-    [ -n "$runs" ] || runs=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#' || true)
+    [ -n "$runs" ] || runs=$(echo "$last" | grep -oE '^#[0-9]+' | tr -d '#' || true)
     runs=${runs:-0}
-    echo "$log: $runs executions; last: $(grep -E '^#[0-9]+' "$log" | tail -1 | cut -c1-90)"
+    echo "$log: $runs executions; last: ${last:0:90}"
     total=$((total + runs))
   done
   # a "slow unit" is also written when the fuzzer was paused (SIGSTOP during benchmarks):

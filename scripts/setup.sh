@@ -20,18 +20,17 @@ sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 export DEBIAN_FRONTEND=noninteractive
 blas_links=(libblas.so.3 liblapack.so.3 libopenblas.so.0)
+# the file a BLAS alternative points to now (empty when the alternative does not exist)
+alternative_of() {
+  update-alternatives --query "$1-x86_64-linux-gnu" 2>/dev/null | sed -n 's/^Value: //p' || true
+}
 declare -A before
-for link in "${blas_links[@]}"; do
-  before[$link]=$(update-alternatives --query "$link-x86_64-linux-gnu" 2>/dev/null |
-    sed -n 's/^Value: //p' || true)
-done
+for link in "${blas_links[@]}"; do before[$link]=$(alternative_of "$link"); done
 $sudo apt-get update
 $sudo apt-get install -y --no-install-recommends "${missing[@]}"
 for link in "${blas_links[@]}"; do
   was=${before[$link]}
-  now=$(update-alternatives --query "$link-x86_64-linux-gnu" 2>/dev/null | sed -n 's/^Value: //p' ||
-    true)
-  if [ -n "$was" ] && [ "$was" != "$now" ]; then
+  if [ -n "$was" ] && [ "$was" != "$(alternative_of "$link")" ]; then
     echo "setup: keeping $link on $was"
     $sudo update-alternatives --set "$link-x86_64-linux-gnu" "$was"
   fi
