@@ -1,7 +1,15 @@
-# Compiler flags shared by every graphpool target: warnings, -march=native, sanitizers, and the
-# libFuzzer coverage instrumentation of GRAPHPOOL_FUZZ (clang only; docs/reliability.md).
+# Compiler flags shared by every graphpool target: warnings, no floating-point contraction,
+# -march=native, sanitizers, and the libFuzzer coverage instrumentation of GRAPHPOOL_FUZZ (clang
+# only; docs/reliability.md).
 function(graphpool_apply_flags target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wno-unused-parameter)
+  # a * b + c stays two roundings: without this, GCC fuses it into one FMA where -march=native
+  # has FMA, and whether it does depends on how the loop around it is inlined and vectorised, so
+  # the same formula in two kernels (a pooling fast path and its cluster form) rounded differently
+  # on an AVX-512 machine (WindowClusters.StochasticFastPathEqualsClusterPathBitwise). Off, our
+  # own loops give the same bits on every x86-64 machine and in the portable build; Eigen's and
+  # BLIS's kernels use FMA instructions explicitly and are not affected.
+  target_compile_options(${target} PRIVATE -ffp-contract=off)
   if(GRAPHPOOL_NATIVE)
     target_compile_options(${target} PRIVATE -march=native)
   endif()
