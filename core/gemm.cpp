@@ -23,6 +23,9 @@ constexpr Index kMaxRows = 1024;
 // gemm_tn: rows of A and B per partial product (at least twice the work of a gemm_nn block:
 // each partial costs a [K, N] buffer and its sum), and at most this many partials.
 constexpr Index kMaxPartials = 16;
+// gemm_tn sums over all rows in one call per tile of C while A and B together have at most this
+// many elements (4 MiB of float: they stay in L2/L3 while each tile re-reads its columns of them).
+constexpr Index kMaxTiledOperandElements = Index{1} << 20;
 // Rows of C per chunk of the sum of gemm_tn's partial products.
 constexpr Index kSumRows = 32;
 // Rows of A per partial sum of column_sums.
@@ -160,6 +163,15 @@ void gemm_rows(bool tb, const ConstMatrixRef<T>& a, const ConstMatrixRef<T>& b, 
 
 }  // namespace
 
+GemmTiles gemm_tn_tiles(Index k, Index n) {
+  // up to 4 x 2 tiles of whole SIMD panels (16), fewer for small k or n
+  auto side = [](Index extent, Index parts) {
+    const Index per = (extent + parts - 1) / parts;
+    return std::min(extent, std::max(kMinRows, (per + kMinRows - 1) / kMinRows * kMinRows));
+  };
+  return GemmTiles{side(k, 4), side(n, 2)};
+}
+
 Index gemm_row_block(Index k, Index n) {
   const Index macs_per_row = std::max<Index>(1, k * n);
   const Index rows = (kBlockMacs + macs_per_row - 1) / macs_per_row;
@@ -167,6 +179,8 @@ Index gemm_row_block(Index k, Index n) {
 }
 
 Index gemm_tn_row_block(Index m, Index k, Index n) {
+  // operands that stay in cache: the whole sum in one pass per tile of C (gemm_tn_tiles)
+  if (m * (k + n) <= kMaxTiledOperandElements) return std::max<Index>(m, 1);
   const Index macs_per_row = std::max<Index>(1, k * n);
   const Index rows = std::max((2 * kBlockMacs + macs_per_row - 1) / macs_per_row,
                               (m + kMaxPartials - 1) / kMaxPartials);
@@ -240,12 +254,27 @@ void gemm_tn(const ConstMatrixRef<T>& a, const ConstMatrixRef<T>& b, MatrixRef<T
   }
   const T* ap = a.data();
   const T* bp = b.data();
+  T* cp = c.data();
   const Index lda = a.outerStride(), ldb = b.outerStride(), ldc = c.outerStride();
+  const T beta = write == GemmWrite::kAssign ? T(0) : T(1);
   const Index rows = gemm_tn_row_block(M, K, N);
   if (rows >= M) {
-    // C (+)= A^T B in one call
-    block_product(true, false, K, N, M, ap, lda, bp, ldb, write == GemmWrite::kAssign ? T(0) : T(1),
-                  c.data(), ldc);
+    // Tiles of C, each the whole sum over M in one call: C[tile] (+)= A[:, tile rows]^T B[:, tile
+    // cols]. A and B are re-read once per tile row / column, which is why this is the form for
+    // operands small enough to stay in cache.
+    const GemmTiles tiles = gemm_tn_tiles(K, N);
+    const Index across = tiles.count_across(N);
+    parallel_for(
+        0, tiles.count_down(K) * across, 1,
+        [&](Index lo, Index hi) {
+          for (Index t = lo; t < hi; ++t) {
+            const Index i0 = (t / across) * tiles.rows, j0 = (t % across) * tiles.cols;
+            const Index kk = std::min(tiles.rows, K - i0), nn = std::min(tiles.cols, N - j0);
+            block_product(true, false, kk, nn, M, ap + i0, lda, bp + j0, ldb, beta,
+                          cp + i0 * ldc + j0, ldc);
+          }
+        },
+        /*item_cost=*/tiles.rows * tiles.cols * M);
     return;
   }
   // P_p = A[rows of block p]^T B[rows of block p] in parallel, then C (+)= P_0 + P_1 + ... in
@@ -260,7 +289,6 @@ void gemm_tn(const ConstMatrixRef<T>& a, const ConstMatrixRef<T>& b, MatrixRef<T
                     partial + p * K * N, N);
     }
   });
-  T* cp = c.data();
   parallel_for(0, K, kSumRows, [&](Index lo, Index hi) {
     for (Index i = lo; i < hi; ++i) {
       T* ci = cp + i * ldc;

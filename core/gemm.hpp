@@ -57,7 +57,17 @@ void column_sums(const ConstMatrixRef<T>& a, std::span<T> c, GemmWrite write = G
 /// columns (a function of the shape only; exposed for tests of the block boundaries).
 Index gemm_row_block(Index k, Index n);
 /// Rows of A and B per partial product of gemm_tn (A [m, k], B [m, n]); the partials are summed
-/// in block order. A function of the shape only.
+/// in block order. At least m (no partials) while A and B fit in cache; then C is computed in
+/// tiles (gemm_tn_tiles), each the whole sum in one call. A function of the shape only.
 Index gemm_tn_row_block(Index m, Index k, Index n);
+/// The tiles of C [k, n] that gemm_tn computes in parallel without partial products: rows x cols
+/// each (the last ones of a row or column smaller).
+struct GemmTiles {
+  Index rows;
+  Index cols;
+  Index count_down(Index k) const { return (k + rows - 1) / rows; }
+  Index count_across(Index n) const { return (n + cols - 1) / cols; }
+};
+GemmTiles gemm_tn_tiles(Index k, Index n);
 
 }  // namespace graphpool

@@ -78,8 +78,8 @@ void run(Form f, const Tensor<T>& a, const Tensor<T>& b, Tensor<T>& c, GemmWrite
 }
 
 // Every form, assign and accumulate, on odd sizes from 1 x 1 x 1 to products that the row blocks
-// of gemm_nn / gemm_nt (M large) and the partial products of gemm_tn (K, the summed rows, large)
-// split, partial last blocks included.
+// of gemm_nn / gemm_nt (M large), the tiles of C of gemm_tn (small operands) and its partial
+// products (K, the summed rows, 20011) split, partial last blocks and tiles included.
 template <class T>
 void check_against_naive(double tol_per_k) {
   struct Size {
@@ -153,12 +153,18 @@ TEST(Gemm, WorksOnBlocksOfLargerMatricesAndLeavesTheRestAlone) {
 }
 
 TEST(Gemm, BitwiseIdenticalForOneAndTwoThreads) {
-  // sizes with many row blocks (gemm_nn, gemm_nt: M) and partial products (gemm_tn: K), with
-  // partial last ones
-  for (auto [f, N] : {std::pair{Form::kNN, Index{131}}, std::pair{Form::kNT, Index{131}},
-                      std::pair{Form::kTN, Index{131}}, std::pair{Form::kNN, Index{1}},
-                      std::pair{Form::kTN, Index{1}}}) {  // N = 1: the thin (Eigen) path
-    const Index M = f == Form::kTN ? 129 : 5107, K = f == Form::kTN ? 5107 : 129;
+  // sizes with many row blocks (gemm_nn, gemm_nt: M), partial products (gemm_tn, K = 5107 summed
+  // rows) and tiles of C (gemm_tn, K = 3001: the operands fit in cache), partial last ones
+  struct Case {
+    Form form;
+    Index summed;
+    Index N;
+  };
+  for (auto [f, summed, N] :
+       {Case{Form::kNN, 5107, 131}, Case{Form::kNT, 5107, 131}, Case{Form::kTN, 5107, 131},
+        Case{Form::kTN, 3001, 131}, Case{Form::kNN, 5107, 1},  // N = 1: the thin (Eigen) path
+        Case{Form::kTN, 5107, 1}}) {
+    const Index M = f == Form::kTN ? 129 : summed, K = f == Form::kTN ? summed : 129;
     const Tensor<float> a = random<float>(a_shape(f, M, K), 50);
     const Tensor<float> b = random<float>(b_shape(f, K, N), 51);
     const Tensor<float> c0 = random<float>({M, N}, 52);
@@ -243,7 +249,18 @@ TEST(Gemm, RowBlocksDependOnTheShapeOnly) {
   EXPECT_EQ(gemm_row_block(129, 131) % 16, 0);
   EXPECT_EQ(gemm_tn_row_block(5106, 128, 128), 512);      // 10 partials of [128, 128]
   EXPECT_EQ(gemm_tn_row_block(510600, 128, 128), 31920);  // at most 16 partials
-  EXPECT_GE(gemm_tn_row_block(5106, 128, 1), 5106);       // a thin product: one call
+  EXPECT_GE(gemm_tn_row_block(2500, 128, 128), 2500);     // A and B in cache: tiles of C
+  EXPECT_GE(gemm_tn_row_block(5106, 128, 1), 5106);       // a thin product: tiles too
+  const GemmTiles square = gemm_tn_tiles(128, 128), thin = gemm_tn_tiles(128, 1),
+                  flat = gemm_tn_tiles(3, 128);
+  EXPECT_EQ(square.rows, 32);  // 4 x 2 tiles of [32, 64]
+  EXPECT_EQ(square.cols, 64);
+  EXPECT_EQ(square.count_down(128), 4);
+  EXPECT_EQ(square.count_across(128), 2);
+  EXPECT_EQ(thin.rows, 32);  // 4 tiles of [32, 1]
+  EXPECT_EQ(thin.cols, 1);
+  EXPECT_EQ(flat.rows, 3);  // 2 tiles of [3, 64]
+  EXPECT_EQ(flat.cols, 64);
 }
 
 TEST(Gemm, ShapeErrorsSayExpectedAndGot) {
