@@ -20,6 +20,8 @@ constexpr Index kBlockMacs = Index{1} << 22;
 // Row blocks between these bounds (multiples of 16: whole SIMD panels for the GEMM kernels).
 constexpr Index kMinRows = 16;
 constexpr Index kMaxRows = 1024;
+// Blocks per product at the least, rows permitting: enough to keep two cores evenly busy.
+constexpr Index kMinBlocks = 8;
 // gemm_tn: rows of A and B per partial product (at least twice the work of a gemm_nn block:
 // each partial costs a [K, N] buffer and its sum), and at most this many partials.
 constexpr Index kMaxPartials = 16;
@@ -156,9 +158,13 @@ void gemm_rows(bool tb, const ConstMatrixRef<T>& a, const ConstMatrixRef<T>& b, 
   const T* bp = b.data();
   T* cp = c.data();
   const Index lda = a.outerStride(), ldb = b.outerStride(), ldc = c.outerStride();
-  parallel_for(0, M, gemm_row_block(K, N), [&](Index lo, Index hi) {
-    block_product(false, tb, hi - lo, N, K, ap + lo * lda, lda, bp, ldb, beta, cp + lo * ldc, ldc);
-  });
+  parallel_for(
+      0, M, gemm_row_block(M, K, N),
+      [&](Index lo, Index hi) {
+        block_product(false, tb, hi - lo, N, K, ap + lo * lda, lda, bp, ldb, beta, cp + lo * ldc,
+                      ldc);
+      },
+      /*item_cost=*/K * N);
 }
 
 }  // namespace
@@ -172,9 +178,12 @@ GemmTiles gemm_tn_tiles(Index k, Index n) {
   return GemmTiles{side(k, 4), side(n, 2)};
 }
 
-Index gemm_row_block(Index k, Index n) {
+Index gemm_row_block(Index m, Index k, Index n) {
   const Index macs_per_row = std::max<Index>(1, k * n);
-  const Index rows = (kBlockMacs + macs_per_row - 1) / macs_per_row;
+  // kBlockMacs of work, but at least kMinBlocks blocks where the rows allow (a [128, 256] x
+  // [256, 128] head layer is one block of kBlockMacs: it would run on one thread)
+  const Index rows =
+      std::min((kBlockMacs + macs_per_row - 1) / macs_per_row, (m + kMinBlocks - 1) / kMinBlocks);
   return std::clamp((rows + kMinRows - 1) / kMinRows * kMinRows, kMinRows, kMaxRows);
 }
 
@@ -213,13 +222,16 @@ void gemm_nn_bias(const ConstMatrixRef<T>& a, const ConstMatrixRef<T>& b, std::s
   T* cp = c.data();
   const Index lda = a.outerStride(), ldb = b.outerStride(), ldc = c.outerStride();
   // C[i, j] = bias[j] + sum_k A[i, k] B[k, j]
-  parallel_for(0, M, gemm_row_block(K, N), [&](Index lo, Index hi) {
-    c.middleRows(lo, hi - lo).rowwise() = bv;
-    if (K > 0) {
-      block_product(false, false, hi - lo, N, K, ap + lo * lda, lda, bp, ldb, T(1), cp + lo * ldc,
-                    ldc);
-    }
-  });
+  parallel_for(
+      0, M, gemm_row_block(M, K, N),
+      [&](Index lo, Index hi) {
+        c.middleRows(lo, hi - lo).rowwise() = bv;
+        if (K > 0) {
+          block_product(false, false, hi - lo, N, K, ap + lo * lda, lda, bp, ldb, T(1),
+                        cp + lo * ldc, ldc);
+        }
+      },
+      /*item_cost=*/K * N + N);
 }
 
 template <class T>

@@ -53,9 +53,9 @@ void gemm_tn(const ConstMatrixRef<T>& a, const ConstMatrixRef<T>& b, MatrixRef<T
 template <class T>
 void column_sums(const ConstMatrixRef<T>& a, std::span<T> c, GemmWrite write = GemmWrite::kAssign);
 
-/// Rows of A per parallel block of gemm_nn / gemm_nt for a product of inner size k and n output
-/// columns (a function of the shape only; exposed for tests of the block boundaries).
-Index gemm_row_block(Index k, Index n);
+/// Rows of A per parallel block of gemm_nn / gemm_nt for a product of m rows, inner size k and n
+/// output columns (a function of the shape only; exposed for tests of the block boundaries).
+Index gemm_row_block(Index m, Index k, Index n);
 /// Rows of A and B per partial product of gemm_tn (A [m, k], B [m, n]); the partials are summed
 /// in block order. At least m (no partials) while A and B fit in cache; then C is computed in
 /// tiles (gemm_tn_tiles), each the whole sum in one call. A function of the shape only.

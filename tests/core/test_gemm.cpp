@@ -243,10 +243,13 @@ TEST(Gemm, ColumnSumsMatchNaiveLoopAssignOrAddAndAreThreadCountIndependent) {
 }
 
 TEST(Gemm, RowBlocksDependOnTheShapeOnly) {
-  EXPECT_EQ(gemm_row_block(128, 128), 256);
-  EXPECT_EQ(gemm_row_block(3, 128), 1024);    // capped: memory-bound products still split
-  EXPECT_EQ(gemm_row_block(4096, 4096), 16);  // at least one SIMD panel of rows
-  EXPECT_EQ(gemm_row_block(129, 131) % 16, 0);
+  EXPECT_EQ(gemm_row_block(5106, 128, 128), 256);
+  EXPECT_EQ(gemm_row_block(1250, 128, 128), 160);   // at least 8 blocks where rows allow
+  EXPECT_EQ(gemm_row_block(128, 256, 128), 16);     // the head layer: 8 blocks, not 1
+  EXPECT_EQ(gemm_row_block(100000, 3, 128), 1024);  // capped: memory-bound products still split
+  EXPECT_EQ(gemm_row_block(5106, 4096, 4096), 16);  // at least one SIMD panel of rows
+  EXPECT_EQ(gemm_row_block(40, 128, 128), 16);
+  EXPECT_EQ(gemm_row_block(1000, 129, 131) % 16, 0);
   EXPECT_EQ(gemm_tn_row_block(5106, 128, 128), 512);      // 10 partials of [128, 128]
   EXPECT_EQ(gemm_tn_row_block(510600, 128, 128), 31920);  // at most 16 partials
   EXPECT_GE(gemm_tn_row_block(2500, 128, 128), 2500);     // A and B in cache: tiles of C
