@@ -10,11 +10,11 @@ function(graphpool_apply_flags target)
   # own loops give the same bits on every x86-64 machine and in the portable build; Eigen's and
   # BLIS's kernels use FMA instructions explicitly and are not affected.
   target_compile_options(${target} PRIVATE -ffp-contract=off)
-  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 12.3)
+  if(GRAPHPOOL_GCC_AVX512_FALSE_WARNINGS)
     # GCC 12.2 (bookworm) warns about its own AVX-512 intrinsics (`__m512d __Y = __Y;` in
     # avx512fintrin.h, GCC bug 105593, fixed in 12.3) wherever Eigen's AVX-512 kernels are inlined:
-    # ~1,700 false "(may be) used uninitialized" on an AVX-512 machine with -march=native. The
-    # clang build of scripts/ci-sanitize.sh keeps its own uninitialised-variable warnings.
+    # ~1,700 false "(may be) used uninitialized" with -march=native on an AVX-512 machine. Only
+    # there are these warnings off; the clang build of scripts/ci-sanitize.sh keeps its own.
     target_compile_options(${target} PRIVATE -Wno-maybe-uninitialized -Wno-uninitialized)
   endif()
   if(GRAPHPOOL_NATIVE)
@@ -39,6 +39,18 @@ function(graphpool_apply_flags target)
     target_compile_options(${target} PRIVATE -fsanitize=fuzzer-no-link)
   endif()
 endfunction()
+
+# GCC before 12.3 with -march=native on a machine with AVX-512: see graphpool_apply_flags.
+set(GRAPHPOOL_GCC_AVX512_FALSE_WARNINGS OFF)
+if(GRAPHPOOL_NATIVE AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU"
+   AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 12.3)
+  include(CheckCXXSourceCompiles)
+  set(CMAKE_REQUIRED_FLAGS -march=native)
+  check_cxx_source_compiles("#ifndef __AVX512F__\n#error no AVX-512\n#endif\nint main() { return 0; }"
+                            GRAPHPOOL_NATIVE_HAS_AVX512)
+  unset(CMAKE_REQUIRED_FLAGS)
+  set(GRAPHPOOL_GCC_AVX512_FALSE_WARNINGS ${GRAPHPOOL_NATIVE_HAS_AVX512})
+endif()
 
 if(GRAPHPOOL_FUZZ AND NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
   message(FATAL_ERROR "GRAPHPOOL_FUZZ needs clang (libFuzzer), got ${CMAKE_CXX_COMPILER_ID}: "
