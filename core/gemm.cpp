@@ -142,18 +142,26 @@ void check(const char* what, const char* expected, bool fits, const ConstMatrixR
   }
 }
 
-// Shared by gemm_nn and gemm_nt: C rows in fixed blocks; block [lo, hi) is C[lo:hi] (+)=
-// A[lo:hi] op(B) in one call of block_product.
+// Shared by gemm_nn, gemm_nn_bias and gemm_nt: C rows in fixed blocks; block [lo, hi) is
+// C[lo:hi] (+)= A[lo:hi] op(B) in one call of block_product, after bias rows when there is a bias
+// (C = bias + A op(B): each block gets them while it is in cache).
 template <class T>
 void gemm_rows(bool tb, const ConstMatrixRef<T>& a, const ConstMatrixRef<T>& b, MatrixRef<T> c,
-               GemmWrite write) {
+               GemmWrite write, std::span<const T> bias = {}) {
   const Index M = c.rows(), N = c.cols(), K = a.cols();
   if (M == 0 || N == 0) return;
+  const Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>> bias_row(bias.data(),
+                                                                       bias.empty() ? 0 : N);
+  const bool has_bias = !bias.empty();
   if (K == 0) {
-    if (write == GemmWrite::kAssign) c.setZero();
+    if (has_bias) {
+      c.rowwise() = bias_row;
+    } else if (write == GemmWrite::kAssign) {
+      c.setZero();
+    }
     return;
   }
-  const T beta = write == GemmWrite::kAssign ? T(0) : T(1);
+  const T beta = write == GemmWrite::kAssign && !has_bias ? T(0) : T(1);
   const T* ap = a.data();
   const T* bp = b.data();
   T* cp = c.data();
@@ -161,10 +169,11 @@ void gemm_rows(bool tb, const ConstMatrixRef<T>& a, const ConstMatrixRef<T>& b, 
   parallel_for(
       0, M, gemm_row_block(M, K, N),
       [&](Index lo, Index hi) {
+        if (has_bias) c.middleRows(lo, hi - lo).rowwise() = bias_row;
         block_product(false, tb, hi - lo, N, K, ap + lo * lda, lda, bp, ldb, beta, cp + lo * ldc,
                       ldc);
       },
-      /*item_cost=*/K * N);
+      /*item_cost=*/K * N + N);
 }
 
 }  // namespace
@@ -214,24 +223,8 @@ void gemm_nn_bias(const ConstMatrixRef<T>& a, const ConstMatrixRef<T>& b, std::s
     throw ShapeError("gemm_nn_bias: expected a bias of " + std::to_string(c.cols()) +
                      " elements (C's columns) but got " + std::to_string(bias.size()));
   }
-  const Index M = c.rows(), N = c.cols(), K = a.cols();
-  if (M == 0 || N == 0) return;
-  const Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>> bv(bias.data(), N);
-  const T* ap = a.data();
-  const T* bp = b.data();
-  T* cp = c.data();
-  const Index lda = a.outerStride(), ldb = b.outerStride(), ldc = c.outerStride();
   // C[i, j] = bias[j] + sum_k A[i, k] B[k, j]
-  parallel_for(
-      0, M, gemm_row_block(M, K, N),
-      [&](Index lo, Index hi) {
-        c.middleRows(lo, hi - lo).rowwise() = bv;
-        if (K > 0) {
-          block_product(false, false, hi - lo, N, K, ap + lo * lda, lda, bp, ldb, T(1),
-                        cp + lo * ldc, ldc);
-        }
-      },
-      /*item_cost=*/K * N + N);
+  gemm_rows<T>(false, a, b, c, GemmWrite::kAssign, bias);
 }
 
 template <class T>

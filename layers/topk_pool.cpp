@@ -3,6 +3,7 @@
 #include <cmath>
 #include <string>
 
+#include "core/dot.hpp"
 #include "core/errors.hpp"
 #include "core/init.hpp"
 
@@ -10,20 +11,6 @@ namespace graphpool {
 
 namespace {
 constexpr Index kRowGrain = 128;
-
-// x . y with 8 independent partial sums (vectorisable; the order depends only on n, never on the
-// addresses or the thread count)
-template <class T>
-T dot8(const T* __restrict x, const T* __restrict y, Index n) {
-  T acc[8] = {};
-  Index c = 0;
-  for (; c + 8 <= n; c += 8) {
-    for (int l = 0; l < 8; ++l) acc[l] += x[c + l] * y[c + l];
-  }
-  T tail = T(0);
-  for (; c < n; ++c) tail += x[c] * y[c];
-  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])) + tail;
-}
 }  // namespace
 
 template <class T>
