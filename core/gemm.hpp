@@ -1,10 +1,11 @@
 #pragma once
 /// Dense matrix products on row-major views: the one place graphpool runs a GEMM on large
-/// matrices. Each form splits its work into fixed blocks of rows through core/parallel.hpp and
-/// runs one product per block in Debian's serial BLIS (reentrant; Eigen for thin blocks), the
-/// blocks on several threads at once: for A B and A B^T blocks of C's rows, for A^T B (a sum
-/// over rows) partial products of row blocks summed in block order. The blocks depend on the
-/// shape only, so results are bitwise identical for any number of threads.
+/// matrices. Each form splits its work into fixed blocks through core/parallel.hpp and runs one
+/// product per block in Debian's serial BLIS (reentrant; Eigen for thin blocks), the blocks on
+/// several threads at once: for A B and A B^T blocks of C's rows; for A^T B (a sum over rows)
+/// tiles of C, each the whole sum, while the operands fit in cache, else partial products of row
+/// blocks summed in block order. The blocks depend on the shape only, so results are bitwise
+/// identical for any number of threads.
 ///   gemm_nn<float>(x.matrix(), w.matrix(), y.matrix());                     // y = x w
 ///   gemm_tn<float>(x.matrix(), g.matrix(), dw.matrix(), GemmWrite::kAdd);  // dw += x^T g
 #include <span>
