@@ -143,16 +143,16 @@ void check(const char* what, const char* expected, bool fits, const ConstMatrixR
 }
 
 // Shared by gemm_nn, gemm_nn_bias and gemm_nt: C rows in fixed blocks; block [lo, hi) is
-// C[lo:hi] (+)= A[lo:hi] op(B) in one call of block_product, after bias rows when there is a bias
-// (C = bias + A op(B): each block gets them while it is in cache).
+// C[lo:hi] (+)= A[lo:hi] op(B) in one call of block_product. With a bias, C = bias + A op(B)
+// (`write` is then kAssign): each block gets the bias rows first, while it is in cache.
 template <class T>
 void gemm_rows(bool tb, const ConstMatrixRef<T>& a, const ConstMatrixRef<T>& b, MatrixRef<T> c,
                GemmWrite write, std::span<const T> bias = {}) {
   const Index M = c.rows(), N = c.cols(), K = a.cols();
   if (M == 0 || N == 0) return;
-  const Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>> bias_row(bias.data(),
-                                                                       bias.empty() ? 0 : N);
   const bool has_bias = !bias.empty();
+  const Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>> bias_row(bias.data(),
+                                                                       has_bias ? N : 0);
   if (K == 0) {
     if (has_bias) {
       c.rowwise() = bias_row;
@@ -265,8 +265,8 @@ void gemm_tn(const ConstMatrixRef<T>& a, const ConstMatrixRef<T>& b, MatrixRef<T
   const Index rows = gemm_tn_row_block(M, K, N);
   if (rows >= M) {
     // Tiles of C, each the whole sum over M in one call: C[tile] (+)= A[:, tile rows]^T B[:, tile
-    // cols]. A and B are re-read once per tile row / column, which is why this is the form for
-    // operands small enough to stay in cache.
+    // cols]. A is read once per column of tiles and B once per row of tiles, which is why this is
+    // the form for operands small enough to stay in cache.
     const GemmTiles tiles = gemm_tn_tiles(K, N);
     const Index across = tiles.count_across(N);
     parallel_for(
