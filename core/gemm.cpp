@@ -142,6 +142,31 @@ void check(const char* what, const char* expected, bool fits, const ConstMatrixR
   }
 }
 
+// C[i] = (bias | beta C[i]) + sum_k A[i, k] B[k] for K < kMinBlasDim, rows in parallel chunks.
+template <class T>
+void thin_inner_product(const T* a, Index lda, const T* b, Index ldb, T* c, Index ldc, Index M,
+                        Index N, Index K, T beta, std::span<const T> bias) {
+  parallel_for(
+      0, M, rows_per_chunk(N, kMinRows),
+      [&](Index lo, Index hi) {
+        for (Index i = lo; i < hi; ++i) {
+          T* ci = c + i * ldc;
+          const T* ai = a + i * lda;
+          if (!bias.empty()) {
+            std::copy_n(bias.data(), N, ci);
+          } else if (beta == T(0)) {
+            std::fill_n(ci, N, T(0));
+          }
+          for (Index k = 0; k < K; ++k) {
+            const T aik = ai[k];
+            const T* bk = b + k * ldb;
+            for (Index j = 0; j < N; ++j) ci[j] += aik * bk[j];
+          }
+        }
+      },
+      /*item_cost=*/N * (K + 1));
+}
+
 // Shared by gemm_nn, gemm_nn_bias and gemm_nt: C rows in fixed blocks; block [lo, hi) is
 // C[lo:hi] (+)= A[lo:hi] op(B) in one call of block_product. With a bias, C = bias + A op(B)
 // (`write` is then kAssign): each block gets the bias rows first, while it is in cache.
@@ -166,6 +191,12 @@ void gemm_rows(bool tb, const ConstMatrixRef<T>& a, const ConstMatrixRef<T>& b, 
   const T* bp = b.data();
   T* cp = c.data();
   const Index lda = a.outerStride(), ldb = b.outerStride(), ldc = c.outerStride();
+  if (!tb && K < kMinBlasDim) {
+    // A thin inner dimension (a first layer on a few one-hot columns): one pass over C, where
+    // the general kernels would first write the bias (or zeros) and then read C back.
+    thin_inner_product(ap, lda, bp, ldb, cp, ldc, M, N, K, beta, bias);
+    return;
+  }
   parallel_for(
       0, M, gemm_row_block(M, K, N),
       [&](Index lo, Index hi) {

@@ -1,5 +1,6 @@
 #include "core/ops.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -344,27 +345,48 @@ Var<T> concat_cols(std::span<const Var<T>> parts) {
   }
   std::vector<Var<T>> inputs(parts.begin(), parts.end());
   Var<T> out = tape.make(Shape{rows, cols}, std::span<const Var<T>>(inputs));
-  auto y = tape.mutable_value(out).matrix();
-  Index offset = 0;
-  for (const Var<T>& p : inputs) {
-    const Index c = p.shape()[1];
-    y.middleCols(offset, c) = tape.value(p).matrix();
-    offset += c;
+  {
+    T* y = tape.mutable_value(out).data();
+    std::vector<const T*> part_values;
+    for (const Var<T>& p : inputs) part_values.push_back(tape.value(p).data());
+    // y[r] = [part_0[r], part_1[r], ...]
+    parallel_for(
+        0, rows, rows_per_chunk(cols),
+        [&](Index lo, Index hi) {
+          for (Index r = lo; r < hi; ++r) {
+            T* yr = y + r * cols;
+            for (std::size_t i = 0; i < inputs.size(); ++i) {
+              const Index c = inputs[i].shape()[1];
+              yr = std::copy_n(part_values[i] + r * c, c, yr);
+            }
+          }
+        },
+        cols);
   }
   // d/dpart = the matching column block of dout
-  tape.on_backward(out, [inputs = std::move(inputs), out](Tape<T>& t) {
-    const auto dy = t.grad(out).matrix();
+  tape.on_backward(out, [inputs = std::move(inputs), out, rows, cols](Tape<T>& t) {
+    const T* dy = t.grad(out).data();
     Index col = 0;
     for (const Var<T>& p : inputs) {
       const Index c = t.value(p).shape()[1];
       if (t.requires_grad(p)) {
         bool fresh = false;
-        auto dp = t.grad_for_write(p, fresh).matrix();
-        if (fresh) {
-          dp = dy.middleCols(col, c);
-        } else {
-          dp += dy.middleCols(col, c);
-        }
+        T* dp = t.grad_for_write(p, fresh).data();
+        // dpart[r] (=|+=) dout[r, col .. col + c)
+        parallel_for(
+            0, rows, rows_per_chunk(c),
+            [&](Index lo, Index hi) {
+              for (Index r = lo; r < hi; ++r) {
+                const T* src = dy + r * cols + col;
+                T* dst = dp + r * c;
+                if (fresh) {
+                  std::copy_n(src, c, dst);
+                } else {
+                  for (Index j = 0; j < c; ++j) dst[j] += src[j];
+                }
+              }
+            },
+            c);
       }
       col += c;
     }

@@ -9,6 +9,29 @@ namespace graphpool {
 namespace {
 constexpr Index kAdamGrain = 8192;  // elements per parallel chunk of one parameter
 constexpr Index kAdamCost = 16;     // operations per element (sqrt and divisions included)
+
+template <class T>
+struct AdamCoefficients {
+  T weight_decay, beta1, beta2, step_size, sqrt_bias_correction2, eps;
+};
+
+// g = grad + wd w; m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
+// w -= (lr / bc1) m / (sqrt(v) / sqrt(bc2) + eps)
+// A function of its own: the four tensors are distinct (restrict), so the loop vectorises
+// (restrict pointers captured by a lambda did not: GCC 12 kept it scalar).
+template <class T>
+void adam_update(const AdamCoefficients<T>& k, Index lo, Index hi, const T* __restrict grad,
+                 T* __restrict w, T* __restrict m, T* __restrict v) {
+  const T wd = k.weight_decay, b1 = k.beta1, b2 = k.beta2;
+  const T step_size = k.step_size, sqrt_bc2 = k.sqrt_bias_correction2, eps = k.eps;
+  for (Index j = lo; j < hi; ++j) {
+    const T g = grad[j] + wd * w[j];
+    m[j] = b1 * m[j] + (T(1) - b1) * g;
+    v[j] = b2 * v[j] + (T(1) - b2) * g * g;
+    w[j] -= step_size * m[j] / (std::sqrt(v[j]) / sqrt_bc2 + eps);
+  }
+}
+
 }  // namespace
 
 template <class T>
@@ -62,27 +85,16 @@ void Adam<T>::step() {
   const T bias_correction2 = static_cast<T>(1.0 - std::pow(options_.beta2_, t));
   const T step_size = lr / bias_correction1;
   const T sqrt_bc2 = std::sqrt(bias_correction2);
+  const AdamCoefficients<T> k{wd, b1, b2, step_size, sqrt_bc2, eps};
   for (std::size_t i = 0; i < parameters_.size(); ++i) {
-    // distinct tensors (restrict: no alias checks in the loop)
-    T* __restrict w = parameters_[i]->value.data();
-    const T* __restrict grad = parameters_[i]->grad.data();
-    T* __restrict m = m_[i].data();
-    T* __restrict v = v_[i].data();
-    const Index n = parameters_[i]->value.numel();
-    // g = grad + wd w; m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
-    // w -= (lr / bc1) m / (sqrt(v) / sqrt(bc2) + eps)
+    T* w = parameters_[i]->value.data();
+    const T* grad = parameters_[i]->grad.data();
+    T* m = m_[i].data();
+    T* v = v_[i].data();
     // (elementwise: fixed chunks of large tensors run in parallel, small ones inline)
     parallel_for(
-        0, n, kAdamGrain,
-        [&](Index lo, Index hi) {
-          for (Index j = lo; j < hi; ++j) {
-            const T g = grad[j] + wd * w[j];
-            m[j] = b1 * m[j] + (T(1) - b1) * g;
-            v[j] = b2 * v[j] + (T(1) - b2) * g * g;
-            w[j] -= step_size * m[j] / (std::sqrt(v[j]) / sqrt_bc2 + eps);
-          }
-        },
-        kAdamCost);
+        0, parameters_[i]->value.numel(), kAdamGrain,
+        [&](Index lo, Index hi) { adam_update(k, lo, hi, grad, w, m, v); }, kAdamCost);
   }
 }
 

@@ -1,8 +1,10 @@
 #include "core/tape.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "core/errors.hpp"
+#include "core/parallel.hpp"
 
 namespace graphpool {
 
@@ -37,7 +39,12 @@ Tensor<T>& Tape<T>::grad(Var<T> v) {
   if (n.grad_pass != pass_) {
     // first use in this pass: d loss / d v starts at zero (storage reused across steps)
     n.grad.resize(n.value.shape());
-    n.grad.set_zero();
+    // adjoint = 0, in fixed chunks: a batch's [nodes, 128] adjoint is megabytes, and one thread
+    // clearing it would leave the other idle (small ones are cleared inline)
+    T* data = n.grad.data();
+    parallel_for(
+        0, n.grad.numel(), kElementsPerChunk,
+        [data](Index lo, Index hi) { std::fill(data + lo, data + hi, T(0)); }, /*item_cost=*/1);
     n.grad_pass = pass_;
   }
   return n.grad;

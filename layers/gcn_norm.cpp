@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/errors.hpp"
+#include "graph/csr_transpose.hpp"
 
 namespace graphpool {
 
@@ -110,21 +111,19 @@ GcnNorm<T>::GcnNorm(const Graph& graph) {
       }
     }
   });
-  // Transpose by count -> prefix sum -> fill; visiting targets in order keeps each source's list
-  // sorted by target (and by CSR position within a target): deterministic.
-  d->out_ptr.assign(static_cast<std::size_t>(N + 1), 0);
-  for (Index e = 0; e < E; ++e) ++d->out_ptr[src[e] + 1];
-  for (Index s = 0; s < N; ++s) d->out_ptr[s + 1] += d->out_ptr[s];
-  d->out_targets.resize(static_cast<std::size_t>(E));
+  // The transpose (CSR by source, each source's edges by ascending target): deterministic.
+  CsrTranspose transpose = transpose_csr(ptr, src);
+  d->out_ptr = std::move(transpose.ptr);
+  d->out_targets = std::move(transpose.targets);
   d->out_coef.resize(static_cast<std::size_t>(E));
-  std::vector<Index> fill(d->out_ptr.begin(), d->out_ptr.end() - 1);
-  for (Index t = 0; t < N; ++t) {
-    for (Index e = ptr[t]; e < ptr[t + 1]; ++e) {
-      const Index slot = fill[src[e]]++;
-      d->out_targets[slot] = t;
-      d->out_coef[slot] = d->coef[e];
-    }
-  }
+  const auto& edge_ids = transpose.edge_ids;
+  // out_coef[slot] = coef of the CSR edge in that slot
+  parallel_for(
+      0, E, kElementsPerChunk,
+      [&](Index lo, Index hi) {
+        for (Index slot = lo; slot < hi; ++slot) d->out_coef[slot] = d->coef[edge_ids[slot]];
+      },
+      /*item_cost=*/2);
   data_ = std::move(d);
 }
 

@@ -1,5 +1,6 @@
 #include "models/trainer.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -10,6 +11,7 @@
 
 #include "core/errors.hpp"
 #include "core/loss.hpp"
+#include "core/parallel.hpp"
 #include "core/random.hpp"
 
 namespace graphpool {
@@ -19,6 +21,8 @@ namespace {
 // Stream numbers of the trainer's counter generator, one per purpose.
 constexpr std::uint64_t kSplitStream = 500;
 constexpr std::uint64_t kShuffleStream = 1000;
+
+constexpr Index kCollateGraphs = 16;  // graphs per parallel chunk of collate
 
 // The shortest text that reads back as the same double ("0.1", not "0.10000000000000001").
 std::string shortest(double v) {
@@ -56,8 +60,10 @@ Split random_split(Index num_graphs, std::uint64_t seed, double train_fraction,
   }
   std::vector<Index> order = random_permutation(num_graphs, CounterRng(seed, kSplitStream));
   // int() truncation as the peer: n_train = int(0.8 n), n_val = int(0.1 n)
-  const auto n_train = std::max<Index>(1, static_cast<Index>(train_fraction * static_cast<double>(num_graphs)));
-  const auto n_val = std::max<Index>(1, static_cast<Index>(val_fraction * static_cast<double>(num_graphs)));
+  const auto n_train =
+      std::max<Index>(1, static_cast<Index>(train_fraction * static_cast<double>(num_graphs)));
+  const auto n_val =
+      std::max<Index>(1, static_cast<Index>(val_fraction * static_cast<double>(num_graphs)));
   if (n_train + n_val >= num_graphs) {  // an empty test set would report accuracy 0 silently
     throw ValueError("random_split: " + std::to_string(num_graphs) +
                      " graphs leave the test set empty (train " + std::to_string(n_train) +
@@ -72,35 +78,69 @@ Split random_split(Index num_graphs, std::uint64_t seed, double train_fraction,
 
 MiniBatch collate(const GraphCollection& data, std::span<const Index> graph_ids) {
   const Index features = data.num_features();
-  Index nodes = 0, edges = 0;
-  for (std::size_t i = 0; i < graph_ids.size(); ++i) {
+  const Index G = static_cast<Index>(graph_ids.size());
+  // Graph i of the batch takes nodes node_ptr[i] .. node_ptr[i + 1] and CSR edges edge_start[i]
+  // .. edge_start[i + 1], after those of graphs 0 .. i - 1.
+  std::vector<Index> node_ptr(static_cast<std::size_t>(G) + 1, 0);
+  std::vector<Index> edge_start(static_cast<std::size_t>(G) + 1, 0);
+  for (Index i = 0; i < G; ++i) {
     const Index g = graph_ids[i];
     if (g < 0 || g >= data.num_graphs()) {
       throw IndexError("collate: graph_ids[" + std::to_string(i) + "] = " + std::to_string(g) +
                        " is outside [0, " + std::to_string(data.num_graphs()) + ")");
     }
-    nodes += data.node_ptr[g + 1] - data.node_ptr[g];
-    edges += data.edge_ptr[g + 1] - data.edge_ptr[g];
+    node_ptr[i + 1] = node_ptr[i] + data.node_ptr[g + 1] - data.node_ptr[g];
+    edge_start[i + 1] = edge_start[i] + data.edge_ptr[g + 1] - data.edge_ptr[g];
   }
+  const Index nodes = node_ptr.back(), edges = edge_start.back();
   MiniBatch out;
   out.x = Tensor<float>::uninitialized(Shape{nodes, features});  // every row is copied below
-  out.y.reserve(graph_ids.size());
-  std::vector<Index> node_ptr{0}, sources, targets;
-  sources.reserve(static_cast<std::size_t>(edges));
-  targets.reserve(static_cast<std::size_t>(edges));
-  for (const Index g : graph_ids) {
-    const Index offset = node_ptr.back();
-    const Index first = data.node_ptr[g], count = data.node_ptr[g + 1] - first;
-    std::copy_n(data.x.data() + first * features, count * features, out.x.data() + offset * features);
-    // Edge ids are local to their graph: shift them to the graph's place in the batch.
-    for (Index e = data.edge_ptr[g]; e < data.edge_ptr[g + 1]; ++e) {
-      sources.push_back(data.sources[e] + offset);
-      targets.push_back(data.targets[e] + offset);
-    }
-    node_ptr.push_back(offset + count);
-    out.y.push_back(data.y[g]);
-  }
-  out.batch = GraphBatch(Graph::from_edges(nodes, sources, targets), std::move(node_ptr));
+  out.y.resize(static_cast<std::size_t>(G));
+  std::vector<Index> edge_ptr(static_cast<std::size_t>(nodes) + 1, 0);
+  std::vector<Index> sources(static_cast<std::size_t>(edges));
+  // Per graph (graphs never share nodes, so the batch's CSR is their CSRs one after another, the
+  // same as Graph::from_edges on the whole edge list): copy its rows of x, then sort its edges by
+  // target, stable, into its part of the CSR, ids shifted to its place in the batch.
+  const Index per_graph = 1 + (nodes * features + 4 * edges) / std::max<Index>(G, 1);
+  parallel_for(
+      0, G, kCollateGraphs,
+      [&](Index lo, Index hi) {
+        std::vector<Index> cursor;
+        for (Index i = lo; i < hi; ++i) {
+          const Index g = graph_ids[i];
+          const Index first = data.node_ptr[g], count = data.node_ptr[g + 1] - first;
+          const Index offset = node_ptr[i];
+          std::copy_n(data.x.data() + first * features, count * features,
+                      out.x.data() + offset * features);
+          out.y[static_cast<std::size_t>(i)] = data.y[g];
+          const Index e_begin = data.edge_ptr[g], e_end = data.edge_ptr[g + 1];
+          // in-degree of each local target t in edge_ptr[offset + 1 + t]
+          Index* degree = edge_ptr.data() + offset + 1;
+          for (Index e = e_begin; e < e_end; ++e) {
+            const Index s = data.sources[e], t = data.targets[e];
+            if (s < 0 || s >= count || t < 0 || t >= count) {
+              throw IndexError("collate: edge " + std::to_string(e) + " (" + std::to_string(s) +
+                               " -> " + std::to_string(t) + ") of graph " + std::to_string(g) +
+                               " is outside its " + std::to_string(count) + " nodes");
+            }
+            ++degree[t];
+          }
+          // edge_ptr[offset + 1 + t] = edge_start[i] + sum_{u <= t} degree[u]; cursor[t] = start
+          cursor.resize(static_cast<std::size_t>(count));
+          Index running = edge_start[i];
+          for (Index t = 0; t < count; ++t) {
+            cursor[static_cast<std::size_t>(t)] = running;
+            running += degree[t];
+            degree[t] = running;
+          }
+          for (Index e = e_begin; e < e_end; ++e) {
+            sources[cursor[static_cast<std::size_t>(data.targets[e])]++] = data.sources[e] + offset;
+          }
+        }
+      },
+      per_graph);
+  out.batch =
+      GraphBatch(Graph::from_csr(std::move(edge_ptr), std::move(sources)), std::move(node_ptr));
   return out;
 }
 
@@ -111,8 +151,10 @@ Evaluation evaluate(GraphClassifier<float>& model, const GraphCollection& data,
   Tape<float> tape;
   double total_loss = 0;
   Index correct = 0;
-  for (std::size_t start = 0; start < graph_ids.size(); start += static_cast<std::size_t>(batch_size)) {
-    const std::size_t count = std::min<std::size_t>(static_cast<std::size_t>(batch_size), graph_ids.size() - start);
+  for (std::size_t start = 0; start < graph_ids.size();
+       start += static_cast<std::size_t>(batch_size)) {
+    const std::size_t count =
+        std::min<std::size_t>(static_cast<std::size_t>(batch_size), graph_ids.size() - start);
     MiniBatch mb = collate(data, graph_ids.subspan(start, count));
     tape.clear();
     Var<float> log_probs = model.forward(tape.constant(mb.x), mb.batch);
@@ -121,7 +163,8 @@ Evaluation evaluate(GraphClassifier<float>& model, const GraphCollection& data,
       // loss_r = -log p[r, y_r]; prediction = arg-max (first on ties, as torch.argmax)
       total_loss -= lp(r, mb.y[static_cast<std::size_t>(r)]);
       Index best = 0;
-      for (Index c = 1; c < lp.cols(); ++c) if (lp(r, c) > lp(r, best)) best = c;
+      for (Index c = 1; c < lp.cols(); ++c)
+        if (lp(r, c) > lp(r, best)) best = c;
       correct += best == mb.y[static_cast<std::size_t>(r)];
     }
   }
@@ -131,8 +174,8 @@ Evaluation evaluate(GraphClassifier<float>& model, const GraphCollection& data,
 }
 
 double train_epoch(GraphClassifier<float>& model, Adam<float>& optimizer,
-                   const GraphCollection& data, std::span<const Index> graph_ids,
-                   Index batch_size, std::uint64_t shuffle_seed) {
+                   const GraphCollection& data, std::span<const Index> graph_ids, Index batch_size,
+                   std::uint64_t shuffle_seed) {
   Tape<float> tape;
   return train_epoch(model, optimizer, data, graph_ids, batch_size, shuffle_seed, tape);
 }
@@ -141,13 +184,15 @@ double train_epoch(GraphClassifier<float>& model, Adam<float>& optimizer,
                    const GraphCollection& data, std::span<const Index> graph_ids, Index batch_size,
                    std::uint64_t shuffle_seed, Tape<float>& tape) {
   model.train();
-  const std::vector<Index> order_positions =
-      random_permutation(static_cast<Index>(graph_ids.size()), CounterRng(shuffle_seed, kShuffleStream));
+  const std::vector<Index> order_positions = random_permutation(
+      static_cast<Index>(graph_ids.size()), CounterRng(shuffle_seed, kShuffleStream));
   std::vector<Index> order(graph_ids.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = graph_ids[static_cast<std::size_t>(order_positions[i])];
+  for (std::size_t i = 0; i < order.size(); ++i)
+    order[i] = graph_ids[static_cast<std::size_t>(order_positions[i])];
   double total_loss = 0;
   for (std::size_t start = 0; start < order.size(); start += static_cast<std::size_t>(batch_size)) {
-    const std::size_t count = std::min<std::size_t>(static_cast<std::size_t>(batch_size), order.size() - start);
+    const std::size_t count =
+        std::min<std::size_t>(static_cast<std::size_t>(batch_size), order.size() - start);
     MiniBatch mb = collate(data, std::span<const Index>(order).subspan(start, count));
     tape.clear();
     optimizer.zero_grad();

@@ -86,7 +86,8 @@ void check_against_naive(double tol_per_k) {
     Index M, K, N;
   };
   const Size sizes[] = {{1, 1, 1},      {7, 5, 3},       {33, 17, 9},    {1, 130, 1},
-                        {301, 129, 65}, {1037, 70, 131}, {3001, 67, 29}, {37, 20011, 45}};
+                        {301, 129, 65}, {1037, 70, 131}, {3001, 67, 29}, {37, 20011, 45},
+                        {5003, 3, 128}, {777, 15, 33}};
   std::uint64_t seed = 1;
   for (Form f : {Form::kNN, Form::kNT, Form::kTN}) {
     for (const Size& s : sizes) {
@@ -162,9 +163,12 @@ TEST(Gemm, BitwiseIdenticalForOneAndTwoThreads) {
   };
   for (auto [f, summed, N] :
        {Case{Form::kNN, 5107, 131}, Case{Form::kNT, 5107, 131}, Case{Form::kTN, 5107, 131},
-        Case{Form::kTN, 3001, 131}, Case{Form::kNN, 5107, 1},  // N = 1: the thin (Eigen) path
-        Case{Form::kTN, 5107, 1}}) {
-    const Index M = f == Form::kTN ? 129 : summed, K = f == Form::kTN ? summed : 129;
+        Case{Form::kTN, 3001, 131}, Case{Form::kNN, 5107, 1},      // N = 1: the thin (Eigen) path
+        Case{Form::kTN, 5107, 1}, Case{Form::kNN, -5107, 128}}) {  // K = 3: the thin-inner path
+    const bool thin_inner = summed < 0;
+    summed = thin_inner ? -summed : summed;
+    const Index M = f == Form::kTN ? 129 : summed;
+    const Index K = f == Form::kTN ? summed : (thin_inner ? 3 : 129);
     const Tensor<float> a = random<float>(a_shape(f, M, K), 50);
     const Tensor<float> b = random<float>(b_shape(f, K, N), 51);
     const Tensor<float> c0 = random<float>({M, N}, 52);
@@ -179,6 +183,30 @@ TEST(Gemm, BitwiseIdenticalForOneAndTwoThreads) {
     }
     EXPECT_TRUE(bitwise_equal(one, two)) << name(f) << " N " << N;
     EXPECT_LT(max_abs_diff(one, naive<float>(f, a, b, c0, true)), 1e-6 * K) << name(f);
+  }
+}
+
+TEST(Gemm, BiasFormAssignsBiasPlusProductForThinAndWideInnerSizes) {
+  // C = bias + A B, whatever C held; K = 3 takes the thin-inner kernel, K = 40 BLIS
+  for (const Index K : {Index{3}, Index{40}}) {
+    const Index M = 4099, N = 70;
+    const Tensor<float> a = random<float>({M, K}, 60), b = random<float>({K, N}, 61);
+    const Tensor<float> bias = random<float>({N}, 62);
+    Tensor<double> want = naive<float>(Form::kNN, a, b, Tensor<float>({M, N}), false);
+    for (Index i = 0; i < M; ++i) {
+      for (Index j = 0; j < N; ++j) want(i, j) += bias[j];
+    }
+    Tensor<float> one({M, N}, std::numeric_limits<float>::quiet_NaN()), two = one;
+    {
+      ThreadLimit limit(1);
+      gemm_nn_bias<float>(a.matrix(), b.matrix(), bias.values(), one.matrix());
+    }
+    {
+      ThreadLimit limit(2);
+      gemm_nn_bias<float>(a.matrix(), b.matrix(), bias.values(), two.matrix());
+    }
+    EXPECT_LT(max_abs_diff(one, want), 1e-6 * static_cast<double>(K + 1)) << "K " << K;
+    EXPECT_TRUE(bitwise_equal(one, two)) << "K " << K;
   }
 }
 

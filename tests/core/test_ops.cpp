@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -152,6 +153,37 @@ TEST(Ops, LargeElementwiseMatchesNaiveLoopAndIsThreadCountIndependent) {
   }
 }
 
+TEST(Ops, LargeConcatColsCopiesBlocksBothWaysForAnyThreadCount) {
+  // 3,001 rows x (5 + 128 + 64) columns: many row chunks, run on two threads; the second part is
+  // used twice, so its adjoint is first assigned, then added to
+  const Tensor<double> p0 = random_tensor({3001, 5}, 20), p1 = random_tensor({3001, 128}, 21);
+  const Tensor<double> seed = random_tensor({3001, 5 + 128 + 128}, 22);
+  auto run = [&](int threads) {
+    ThreadLimit limit(threads);
+    Tape<double> tape;
+    Var<double> a = tape.leaf(p0, true), b = tape.leaf(p1, true);
+    Var<double> cat = concat_cols<double>({a, b, b});
+    tape.backward(cat, seed);
+    return std::make_tuple(cat.value(), a.grad(), b.grad());
+  };
+  const auto one = run(1), two = run(2);
+  const auto& [y, da, db] = one;
+  for (Index r = 0; r < 3001; ++r) {
+    for (Index c = 0; c < 5; ++c) {
+      ASSERT_EQ(y(r, c), p0(r, c));
+      ASSERT_EQ(da(r, c), seed(r, c));
+    }
+    for (Index c = 0; c < 128; ++c) {
+      ASSERT_EQ(y(r, 5 + c), p1(r, c));
+      ASSERT_EQ(y(r, 133 + c), p1(r, c));
+      ASSERT_EQ(db(r, c), seed(r, 5 + c) + seed(r, 133 + c));
+    }
+  }
+  EXPECT_TRUE(std::get<0>(two).values().size() == y.values().size());
+  for (Index i = 0; i < y.numel(); ++i) ASSERT_EQ(std::get<0>(two)[i], y[i]);
+  for (Index i = 0; i < db.numel(); ++i) ASSERT_EQ(std::get<2>(two)[i], db[i]);
+}
+
 TEST(OpsGradcheck, MatmulBiasRowScale) {
   auto r = gradcheck([](Tape<double>&, Inputs in) { return matmul(in[0], in[1]); },
                      {random_tensor({5, 3}, 5), random_tensor({3, 4}, 6)});
@@ -173,7 +205,9 @@ TEST(OpsGradcheck, ReductionsConcatGatherScatterReshape) {
   EXPECT_TRUE(gradcheck([](Tape<double>&, Inputs in) { return sum(in[0]); }, {x}).ok);
   EXPECT_TRUE(gradcheck([](Tape<double>&, Inputs in) { return mean(in[0]); }, {x}).ok);
   auto r = gradcheck(
-      [](Tape<double>&, Inputs in) { return concat_cols<double>({in[0], in[1], in[0]}); },
+      [](Tape<double>&, Inputs in) {
+        return concat_cols<double>({in[0], in[1], in[0]});
+      },
       {x, random_tensor({4, 2}, 14)});
   EXPECT_TRUE(r.ok) << r.report;
   r = gradcheck(

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <numeric>
 #include <set>
@@ -11,7 +12,9 @@
 #include "models/hierarchical_pool_net.hpp"
 #include "models/model_factory.hpp"
 #include "models/trainer.hpp"
+#include "tests/support/compare.hpp"
 #include "tests/support/gradcheck.hpp"
+#include "tests/support/random_graph.hpp"
 
 namespace graphpool {
 namespace {
@@ -68,7 +71,8 @@ TEST(Trainer, CollateShiftsEdgesAndKeepsFeatures) {
   ASSERT_EQ(mb.batch.num_graphs(), 2);
   EXPECT_EQ(mb.batch.node_ptr()[1], n3);
   EXPECT_EQ(mb.batch.num_nodes(), n3 + n0);
-  EXPECT_EQ(mb.batch.num_edges(), (data.edge_ptr[4] - data.edge_ptr[3]) + (data.edge_ptr[1] - data.edge_ptr[0]));
+  EXPECT_EQ(mb.batch.num_edges(),
+            (data.edge_ptr[4] - data.edge_ptr[3]) + (data.edge_ptr[1] - data.edge_ptr[0]));
   EXPECT_EQ(mb.y, (std::vector<Index>{data.y[3], data.y[0]}));
   for (Index c = 0; c < 3; ++c) {
     EXPECT_EQ(mb.x(0, c), data.x(data.node_ptr[3], c));
@@ -78,14 +82,72 @@ TEST(Trainer, CollateShiftsEdgesAndKeepsFeatures) {
   EXPECT_THROW(collate(data, bad), IndexError);
 }
 
+TEST(Trainer, CollateEqualsFromEdgesOnTheShiftedEdgeListForAnyThreadCount) {
+  // 300 random multigraphs (repeated pairs, self loops, COO in draw order, not by target), some
+  // empty: collate builds the CSR per graph in parallel; the reference is the whole batch's
+  // shifted COO list through Graph::from_edges (a stable sort by target)
+  GraphCollection data;
+  data.num_classes = 2;
+  std::vector<float> features;
+  CounterRng rng(9, 0);
+  for (Index g = 0; g < 300; ++g) {
+    const Index n = static_cast<Index>(rng.below(static_cast<std::uint64_t>(g), 50));
+    const testing::RandomEdges edges =
+        testing::random_edges(n, n == 0 ? 0 : 2 * n, 100 + static_cast<std::uint64_t>(g));
+    data.sources.insert(data.sources.end(), edges.sources.begin(), edges.sources.end());
+    data.targets.insert(data.targets.end(), edges.targets.begin(), edges.targets.end());
+    for (Index i = 0; i < n; ++i) features.insert(features.end(), {float(g), float(i), 1.0f});
+    data.node_ptr.push_back(data.node_ptr.back() + n);
+    data.edge_ptr.push_back(static_cast<Index>(data.sources.size()));
+    data.y.push_back(g % 2);
+  }
+  data.x = Tensor<float>(Shape{data.node_ptr.back(), 3}, std::move(features));
+  data.validate();
+  std::vector<Index> ids(300);
+  std::iota(ids.begin(), ids.end(), Index{0});
+  std::reverse(ids.begin(), ids.end());
+  std::vector<Index> node_ptr{0}, sources, targets;
+  for (const Index g : ids) {
+    const Index offset = node_ptr.back();
+    for (Index e = data.edge_ptr[g]; e < data.edge_ptr[g + 1]; ++e) {
+      sources.push_back(data.sources[e] + offset);
+      targets.push_back(data.targets[e] + offset);
+    }
+    node_ptr.push_back(offset + data.node_ptr[g + 1] - data.node_ptr[g]);
+  }
+  const Graph expected = Graph::from_edges(node_ptr.back(), sources, targets);
+  for (int threads : {1, 2}) {
+    ThreadLimit limit(threads);
+    const MiniBatch mb = collate(data, ids);
+    EXPECT_EQ(testing::to_vector(mb.batch.node_ptr()), node_ptr);
+    EXPECT_EQ(testing::to_vector(mb.batch.graph().edge_ptr()),
+              testing::to_vector(expected.edge_ptr()));
+    EXPECT_EQ(testing::to_vector(mb.batch.graph().sources()),
+              testing::to_vector(expected.sources()));
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      EXPECT_EQ(mb.y[i], data.y[ids[i]]);
+      for (Index v = node_ptr[i]; v < node_ptr[i + 1]; ++v) {
+        ASSERT_EQ(mb.x(v, 0), float(ids[i]));
+        ASSERT_EQ(mb.x(v, 1), float(v - node_ptr[i]));
+      }
+    }
+  }
+  // an edge outside its graph's nodes is named, not read out of bounds
+  data.targets[data.edge_ptr[7] + 1] = 1000;
+  EXPECT_THROW(collate(data, ids), IndexError);
+  std::vector<Index> one{7};
+  EXPECT_NE(testing::message_of<IndexError>([&] { collate(data, one); }).find("of graph 7"),
+            std::string::npos);
+}
+
 TEST(Trainer, LossFallsAndAccuracyRisesOnASeparableDataset) {
   GraphCollection data = two_class_graphs(120, 2);
   for (const std::string name : {"sagpool_h", "sagpool_g", "topk_h"}) {
     Generator gen(5);
     auto model = make_classifier(name, ModelOptions(3, 2).hidden(16).dropout(0.0), gen);
     Split split = random_split(data.num_graphs(), 5);
-    TrainResult r = train_classifier(*model, data, split,
-                                     TrainOptions().max_epochs(40).patience(40).lr(0.01).batch_size(16));
+    TrainResult r = train_classifier(
+        *model, data, split, TrainOptions().max_epochs(40).patience(40).lr(0.01).batch_size(16));
     ASSERT_GE(r.history.size(), 10u) << name;
     EXPECT_LT(r.history.back().train_loss, 0.5 * r.history.front().train_loss) << name;
     EXPECT_GE(r.best_val.accuracy, 0.9) << name;
@@ -102,16 +164,19 @@ TEST(Trainer, SameSeedIsBitwiseIdenticalForOneAndTwoThreads) {
     TrainResult r = train_classifier(*model, data, random_split(data.num_graphs(), 11),
                                      TrainOptions().max_epochs(3).batch_size(8));
     std::vector<float> weights;
-    for (auto* p : model->parameters()) weights.insert(weights.end(), p->value.values().begin(), p->value.values().end());
+    for (auto* p : model->parameters())
+      weights.insert(weights.end(), p->value.values().begin(), p->value.values().end());
     std::vector<double> losses;
     for (const auto& m : r.history) losses.insert(losses.end(), {m.train_loss, m.val_loss});
     return std::make_pair(losses, weights);
   };
   auto one = run(1), two = run(2), again = run(2);
   ASSERT_EQ(one.second.size(), two.second.size());
-  EXPECT_EQ(std::memcmp(one.second.data(), two.second.data(), one.second.size() * sizeof(float)), 0);
+  EXPECT_EQ(std::memcmp(one.second.data(), two.second.data(), one.second.size() * sizeof(float)),
+            0);
   EXPECT_EQ(std::memcmp(one.first.data(), two.first.data(), one.first.size() * sizeof(double)), 0);
-  EXPECT_EQ(std::memcmp(two.second.data(), again.second.data(), two.second.size() * sizeof(float)), 0);
+  EXPECT_EQ(std::memcmp(two.second.data(), again.second.data(), two.second.size() * sizeof(float)),
+            0);
 }
 
 TEST(Trainer, EpochsOnAReusedTapeMatchAFreshTapeBitwise) {
@@ -168,7 +233,9 @@ TEST(HierarchicalPoolNet, GradcheckThroughAllLevels) {
     HierarchicalPoolNet<double> net(
         HierarchicalPoolNetOptions(3, 2).pooling(pooling).hidden(4).levels(2).dropout(0.0), gen);
     auto r = testing::gradcheck(
-        [&](Tape<double>&, std::span<const Var<double>> in) { return net.forward(in[0], mb.batch); },
+        [&](Tape<double>&, std::span<const Var<double>> in) {
+          return net.forward(in[0], mb.batch);
+        },
         {x}, net.parameters());
     EXPECT_TRUE(r.ok) << net.name() << ": " << r.report;
   }
