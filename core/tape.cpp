@@ -8,6 +8,26 @@
 
 namespace graphpool {
 
+namespace {
+
+// dst = src (add: dst += src) over n elements, in fixed chunks: a batch's inputs, seeds and
+// adjoints are megabytes, which one thread would copy while the other waits.
+template <class T>
+void copy_elements(const T* src, Index n, T* dst, bool add = false) {
+  parallel_for(
+      0, n, kElementsPerChunk,
+      [&](Index lo, Index hi) {
+        if (add) {
+          for (Index i = lo; i < hi; ++i) dst[i] += src[i];
+        } else {
+          std::copy(src + lo, src + hi, dst + lo);
+        }
+      },
+      /*item_cost=*/1);
+}
+
+}  // namespace
+
 template <class T>
 typename Tape<T>::Node& Tape<T>::node(Var<T> v) {
   if (v.tape != this || v.id < 0 || v.id >= live_) {
@@ -65,7 +85,7 @@ template <class T>
 Var<T> Tape<T>::leaf(const Tensor<T>& value, bool requires_grad) {
   Var<T> v = push(value.shape(), requires_grad);
   Tensor<T>& dst = nodes_[static_cast<std::size_t>(v.id)].value;
-  std::copy(value.data(), value.data() + value.numel(), dst.data());
+  copy_elements(value.data(), value.numel(), dst.data());
   return v;
 }
 
@@ -114,12 +134,14 @@ void Tape<T>::backward(Var<T> out, const Tensor<T>& seed) {
   // d out / d out = seed (1 for a scalar loss).
   bool fresh = false;
   Tensor<T>& root = grad_for_write(out, fresh);
-  root.flat() = seed.flat();
+  copy_elements(seed.data(), seed.numel(), root.data());
   run_backward(out.id);
   for (std::int32_t i = 0; i < live_; ++i) {
     Node& n = nodes_[static_cast<std::size_t>(i)];
     // a parameter nothing reached has a zero adjoint: nothing to add
-    if (n.parameter != nullptr && n.grad_pass == pass_) n.parameter->grad.flat() += n.grad.flat();
+    if (n.parameter != nullptr && n.grad_pass == pass_) {
+      copy_elements(n.grad.data(), n.grad.numel(), n.parameter->grad.data(), /*add=*/true);
+    }
   }
 }
 

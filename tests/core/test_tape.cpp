@@ -2,6 +2,7 @@
 
 #include "core/errors.hpp"
 #include "core/ops.hpp"
+#include "core/parallel.hpp"
 #include "core/tape.hpp"
 
 namespace graphpool {
@@ -30,6 +31,34 @@ TEST(Tape, ParameterGradientAccumulatesAcrossBackwardCalls) {
   // d sum(w * w)/dw = 2w per backward, two backward calls accumulate.
   EXPECT_EQ(w.grad[0], 4);
   EXPECT_EQ(w.grad[1], -8);
+}
+
+TEST(Tape, LargeLeafSeedAndParameterCopiesAreExactForAnyThreadCount) {
+  // 300 x 211 = 63,300 elements: the leaf copy, the seed copy and the parameter's accumulation
+  // run in several chunks on two threads
+  Tensor<float> value({300, 211}), seed({300, 211});
+  for (Index i = 0; i < value.numel(); ++i) {
+    value[i] = 0.25f * static_cast<float>(i % 977) - 7.0f;
+    seed[i] = 0.5f * static_cast<float>(i % 613) + 1.0f;
+  }
+  for (int threads : {1, 2}) {
+    ThreadLimit limit(threads);
+    Parameter<float> p("w", value);
+    Tape<float> tape;
+    for (int pass = 1; pass <= 2; ++pass) {
+      tape.clear();
+      Var<float> x = tape.leaf(value, false);
+      Var<float> w = tape.parameter(p);
+      // y = x + w: dy/dw = seed in every pass, summed into p.grad
+      Var<float> y = add(x, w);
+      tape.backward(y, seed);
+      for (Index i = 0; i < value.numel(); ++i) {
+        ASSERT_EQ(x.value()[i], value[i]) << i;
+        ASSERT_EQ(tape.grad(y)[i], seed[i]) << i;
+        ASSERT_EQ(p.grad[i], static_cast<float>(pass) * seed[i]) << "pass " << pass << ", " << i;
+      }
+    }
+  }
 }
 
 TEST(Tape, ClearReusesNodeStorage) {
