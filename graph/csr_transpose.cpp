@@ -38,7 +38,7 @@ CsrTranspose transpose_csr(std::span<const Index> edge_ptr, std::span<const Inde
   out.targets.resize(static_cast<std::size_t>(E));
   out.edge_ids.resize(static_cast<std::size_t>(E));
   if (N == 0) return out;
-  const Index edges_per_part = kOperationsPerEdge * std::max<Index>(1, E / N) * kTargetsPerPart;
+  const Index cost_per_part = kOperationsPerEdge * std::max<Index>(1, E / N) * kTargetsPerPart;
 
   // 1. Fixed parts of targets, and the range of sources each part's edges come from.
   std::vector<Part> parts(static_cast<std::size_t>((N + kTargetsPerPart - 1) / kTargetsPerPart));
@@ -73,7 +73,7 @@ CsrTranspose transpose_csr(std::span<const Index> edge_ptr, std::span<const Inde
           part.slot.resize(static_cast<std::size_t>(hi < lo ? 0 : hi - lo + 1));
         }
       },
-      edges_per_part);
+      cost_per_part);
   Index ranges = 0;
   for (const Part& part : parts) ranges += static_cast<Index>(part.slot.size());
   if (P > 1 && ranges > kMaxRangeFactor * (N + E)) {
@@ -93,7 +93,7 @@ CsrTranspose transpose_csr(std::span<const Index> edge_ptr, std::span<const Inde
             ++part.slot[sources[e] - part.lo];
         }
       },
-      edges_per_part);
+      cost_per_part);
 
   // 3. ptr[s + 1] = out-degree of s, summed into ptr; then each part's first slot per source:
   // the slots of s after those of the parts before it (targets in ascending order).
@@ -125,7 +125,7 @@ CsrTranspose transpose_csr(std::span<const Index> edge_ptr, std::span<const Inde
           }
         }
       },
-      edges_per_part);
+      cost_per_part);
   return out;
 }
 

@@ -102,6 +102,34 @@ MiniBatch collate(const GraphCollection& data, std::span<const Index> graph_ids)
   // same as Graph::from_edges on the whole edge list): copy its rows of x, then sort its edges by
   // target, stable, into its part of the CSR, ids shifted to its place in the batch.
   const Index per_graph = 1 + (nodes * features + 4 * edges) / std::max<Index>(G, 1);
+  // Every edge must join two nodes of its own graph: checked before anything is written, and the
+  // error names the first bad edge in batch order, whatever the thread count.
+  auto outside = [&](Index g, Index e) {
+    const Index count = data.node_ptr[g + 1] - data.node_ptr[g];
+    return data.sources[e] < 0 || data.sources[e] >= count || data.targets[e] < 0 ||
+           data.targets[e] >= count;
+  };
+  const Index bad = parallel_reduce(
+      Index{0}, G, kCollateGraphs, Index{-1},
+      [&](Index lo, Index hi) {
+        for (Index i = lo; i < hi; ++i) {
+          const Index g = graph_ids[i];
+          for (Index e = data.edge_ptr[g]; e < data.edge_ptr[g + 1]; ++e) {
+            if (outside(g, e)) return i;
+          }
+        }
+        return Index{-1};
+      },
+      [](Index acc, Index chunk) { return acc >= 0 ? acc : chunk; }, per_graph);
+  if (bad >= 0) {
+    const Index g = graph_ids[bad];
+    Index e = data.edge_ptr[g];
+    while (!outside(g, e)) ++e;
+    throw IndexError("collate: edge " + std::to_string(e) + " (" + std::to_string(data.sources[e]) +
+                     " -> " + std::to_string(data.targets[e]) + ") of graph " + std::to_string(g) +
+                     " is outside its " + std::to_string(data.node_ptr[g + 1] - data.node_ptr[g]) +
+                     " nodes");
+  }
   parallel_for(
       0, G, kCollateGraphs,
       [&](Index lo, Index hi) {
@@ -116,15 +144,7 @@ MiniBatch collate(const GraphCollection& data, std::span<const Index> graph_ids)
           const Index e_begin = data.edge_ptr[g], e_end = data.edge_ptr[g + 1];
           // in-degree of each local target t in edge_ptr[offset + 1 + t]
           Index* degree = edge_ptr.data() + offset + 1;
-          for (Index e = e_begin; e < e_end; ++e) {
-            const Index s = data.sources[e], t = data.targets[e];
-            if (s < 0 || s >= count || t < 0 || t >= count) {
-              throw IndexError("collate: edge " + std::to_string(e) + " (" + std::to_string(s) +
-                               " -> " + std::to_string(t) + ") of graph " + std::to_string(g) +
-                               " is outside its " + std::to_string(count) + " nodes");
-            }
-            ++degree[t];
-          }
+          for (Index e = e_begin; e < e_end; ++e) ++degree[data.targets[e]];
           // edge_ptr[offset + 1 + t] = edge_start[i] + sum_{u <= t} degree[u]; cursor[t] = start
           cursor.resize(static_cast<std::size_t>(count));
           Index running = edge_start[i];

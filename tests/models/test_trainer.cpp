@@ -132,9 +132,19 @@ TEST(Trainer, CollateEqualsFromEdgesOnTheShiftedEdgeListForAnyThreadCount) {
       }
     }
   }
-  // an edge outside its graph's nodes is named, not read out of bounds
+  // an edge outside its graph's nodes is named, not read out of bounds: the first bad one in
+  // batch order (ids run 299 .. 0, so graph 200 before graph 7), with any thread count
+  ASSERT_GT(data.edge_ptr[8] - data.edge_ptr[7], 1);
+  ASSERT_GT(data.edge_ptr[201] - data.edge_ptr[200], 0);
   data.targets[data.edge_ptr[7] + 1] = 1000;
-  EXPECT_THROW(collate(data, ids), IndexError);
+  data.sources[data.edge_ptr[200]] = -1;
+  const std::string first_bad = "collate: edge " + std::to_string(data.edge_ptr[200]) + " (-1 -> " +
+                                std::to_string(data.targets[data.edge_ptr[200]]) + ") of graph 200";
+  for (int threads : {1, 2}) {
+    ThreadLimit limit(threads);
+    EXPECT_NE(testing::message_of<IndexError>([&] { collate(data, ids); }).find(first_bad),
+              std::string::npos);
+  }
   std::vector<Index> one{7};
   EXPECT_NE(testing::message_of<IndexError>([&] { collate(data, one); }).find("of graph 7"),
             std::string::npos);
