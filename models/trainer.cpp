@@ -102,8 +102,9 @@ MiniBatch collate(const GraphCollection& data, std::span<const Index> graph_ids)
   // same as Graph::from_edges on the whole edge list): copy its rows of x, then sort its edges by
   // target, stable, into its part of the CSR, ids shifted to its place in the batch.
   const Index per_graph = 1 + (nodes * features + 4 * edges) / std::max<Index>(G, 1);
-  // Every edge must join two nodes of its own graph: checked before anything is written, and the
-  // error names the first bad edge in batch order, whatever the thread count.
+  // 1. Per graph: its rows of x, its label, and the in-degree of each local target in
+  // edge_ptr[offset + 1 + t]. An edge outside its graph's nodes is not counted; the first graph
+  // with one, in batch order whatever the thread count, is reported before anything else.
   auto outside = [&](Index g, Index e) {
     const Index count = data.node_ptr[g + 1] - data.node_ptr[g];
     return data.sources[e] < 0 || data.sources[e] >= count || data.targets[e] < 0 ||
@@ -112,13 +113,23 @@ MiniBatch collate(const GraphCollection& data, std::span<const Index> graph_ids)
   const Index bad = parallel_reduce(
       Index{0}, G, kCollateGraphs, Index{-1},
       [&](Index lo, Index hi) {
+        Index first_bad = -1;
         for (Index i = lo; i < hi; ++i) {
           const Index g = graph_ids[i];
+          const Index first = data.node_ptr[g], count = data.node_ptr[g + 1] - first;
+          std::copy_n(data.x.data() + first * features, count * features,
+                      out.x.data() + node_ptr[i] * features);
+          out.y[static_cast<std::size_t>(i)] = data.y[g];
+          Index* degree = edge_ptr.data() + node_ptr[i] + 1;
           for (Index e = data.edge_ptr[g]; e < data.edge_ptr[g + 1]; ++e) {
-            if (outside(g, e)) return i;
+            if (outside(g, e)) {
+              if (first_bad < 0) first_bad = i;
+              continue;
+            }
+            ++degree[data.targets[e]];
           }
         }
-        return Index{-1};
+        return first_bad;
       },
       [](Index acc, Index chunk) { return acc >= 0 ? acc : chunk; }, per_graph);
   if (bad >= 0) {
@@ -130,22 +141,16 @@ MiniBatch collate(const GraphCollection& data, std::span<const Index> graph_ids)
                      " is outside its " + std::to_string(data.node_ptr[g + 1] - data.node_ptr[g]) +
                      " nodes");
   }
+  // 2. Per graph: edge_ptr[offset + 1 + t] = edge_start[i] + sum_{u <= t} degree[u], then its
+  // edges by target, stable, ids shifted by the graph's offset.
   parallel_for(
       0, G, kCollateGraphs,
       [&](Index lo, Index hi) {
-        std::vector<Index> cursor;
+        std::vector<Index> cursor;  // cursor[t]: the next slot of local target t
         for (Index i = lo; i < hi; ++i) {
           const Index g = graph_ids[i];
-          const Index first = data.node_ptr[g], count = data.node_ptr[g + 1] - first;
-          const Index offset = node_ptr[i];
-          std::copy_n(data.x.data() + first * features, count * features,
-                      out.x.data() + offset * features);
-          out.y[static_cast<std::size_t>(i)] = data.y[g];
-          const Index e_begin = data.edge_ptr[g], e_end = data.edge_ptr[g + 1];
-          // in-degree of each local target t in edge_ptr[offset + 1 + t]
+          const Index count = data.node_ptr[g + 1] - data.node_ptr[g], offset = node_ptr[i];
           Index* degree = edge_ptr.data() + offset + 1;
-          for (Index e = e_begin; e < e_end; ++e) ++degree[data.targets[e]];
-          // edge_ptr[offset + 1 + t] = edge_start[i] + sum_{u <= t} degree[u]; cursor[t] = start
           cursor.resize(static_cast<std::size_t>(count));
           Index running = edge_start[i];
           for (Index t = 0; t < count; ++t) {
@@ -153,7 +158,7 @@ MiniBatch collate(const GraphCollection& data, std::span<const Index> graph_ids)
             running += degree[t];
             degree[t] = running;
           }
-          for (Index e = e_begin; e < e_end; ++e) {
+          for (Index e = data.edge_ptr[g]; e < data.edge_ptr[g + 1]; ++e) {
             sources[cursor[static_cast<std::size_t>(data.targets[e])]++] = data.sources[e] + offset;
           }
         }
