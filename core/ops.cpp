@@ -63,12 +63,9 @@ constexpr Index kRowGrain = 64;
 // f(i) for i in [0, n): fixed chunks of kElementsPerChunk in parallel, inline when small.
 template <class F>
 void for_each_element(Index n, const F& f) {
-  parallel_for(
-      0, n, kElementsPerChunk,
-      [&](Index lo, Index hi) {
-        for (Index i = lo; i < hi; ++i) f(i);
-      },
-      1);
+  parallel_for_elements(n, [&](Index lo, Index hi) {
+    for (Index i = lo; i < hi; ++i) f(i);
+  });
 }
 
 // Elementwise op with one input: out = f(x); backward dx += g(x, out) * dout. Both passes are split

@@ -56,6 +56,13 @@ constexpr Index rows_per_chunk(Index width, Index min_rows = 1) {
 ///   parallel_for(0, rows, 64, body, /*item_cost=*/cols);
 void parallel_for(Index begin, Index end, Index grain, ChunkBody body, Index item_cost = 0);
 
+/// The elementwise loop: body(lo, hi) over the fixed chunks of kElementsPerChunk elements of
+/// [0, n), in parallel (inline when n * item_cost < kMinParallelWork).
+///   parallel_for_elements(n, [&](Index lo, Index hi) { std::fill(p + lo, p + hi, 0.f); });
+inline void parallel_for_elements(Index n, ChunkBody body, Index item_cost = 1) {
+  parallel_for(0, n, kElementsPerChunk, body, item_cost);
+}
+
 /// Deterministic reduction: map(lo, hi) -> R per fixed chunk, then combine(acc, chunk) in chunk
 /// order. `item_cost` as for parallel_for.
 template <class R, class Map, class Combine>

@@ -8,26 +8,6 @@
 
 namespace graphpool {
 
-namespace {
-
-// dst = src (add: dst += src) over n elements, in fixed chunks: a batch's inputs, seeds and
-// adjoints are megabytes, which one thread would copy while the other waits.
-template <class T>
-void copy_elements(const T* src, Index n, T* dst, bool add = false) {
-  parallel_for(
-      0, n, kElementsPerChunk,
-      [&](Index lo, Index hi) {
-        if (add) {
-          for (Index i = lo; i < hi; ++i) dst[i] += src[i];
-        } else {
-          std::copy(src + lo, src + hi, dst + lo);
-        }
-      },
-      /*item_cost=*/1);
-}
-
-}  // namespace
-
 template <class T>
 typename Tape<T>::Node& Tape<T>::node(Var<T> v) {
   if (v.tape != this || v.id < 0 || v.id >= live_) {
@@ -59,12 +39,11 @@ Tensor<T>& Tape<T>::grad(Var<T> v) {
   if (n.grad_pass != pass_) {
     // first use in this pass: d loss / d v starts at zero (storage reused across steps)
     n.grad.resize(n.value.shape());
-    // adjoint = 0, in fixed chunks: a batch's [nodes, 128] adjoint is megabytes, and one thread
-    // clearing it would leave the other idle (small ones are cleared inline)
+    // adjoint = 0, in parallel chunks (like the copies below): a batch's [nodes, 128] adjoint is
+    // megabytes, which one thread would clear while the other waits
     T* data = n.grad.data();
-    parallel_for(
-        0, n.grad.numel(), kElementsPerChunk,
-        [data](Index lo, Index hi) { std::fill(data + lo, data + hi, T(0)); }, /*item_cost=*/1);
+    parallel_for_elements(n.grad.numel(),
+                          [data](Index lo, Index hi) { std::fill(data + lo, data + hi, T(0)); });
     n.grad_pass = pass_;
   }
   return n.grad;
@@ -84,8 +63,10 @@ Tensor<T>& Tape<T>::grad_for_write(Var<T> v, bool& fresh) {
 template <class T>
 Var<T> Tape<T>::leaf(const Tensor<T>& value, bool requires_grad) {
   Var<T> v = push(value.shape(), requires_grad);
-  Tensor<T>& dst = nodes_[static_cast<std::size_t>(v.id)].value;
-  copy_elements(value.data(), value.numel(), dst.data());
+  const T* src = value.data();
+  T* dst = nodes_[static_cast<std::size_t>(v.id)].value.data();
+  parallel_for_elements(value.numel(),
+                        [&](Index lo, Index hi) { std::copy(src + lo, src + hi, dst + lo); });
   return v;
 }
 
@@ -133,14 +114,21 @@ void Tape<T>::backward(Var<T> out, const Tensor<T>& seed) {
   if (!node(out).requires_grad) return;
   // d out / d out = seed (1 for a scalar loss).
   bool fresh = false;
-  Tensor<T>& root = grad_for_write(out, fresh);
-  copy_elements(seed.data(), seed.numel(), root.data());
+  T* root = grad_for_write(out, fresh).data();
+  const T* seed_values = seed.data();
+  parallel_for_elements(seed.numel(), [&](Index lo, Index hi) {
+    std::copy(seed_values + lo, seed_values + hi, root + lo);
+  });
   run_backward(out.id);
   for (std::int32_t i = 0; i < live_; ++i) {
     Node& n = nodes_[static_cast<std::size_t>(i)];
     // a parameter nothing reached has a zero adjoint: nothing to add
     if (n.parameter != nullptr && n.grad_pass == pass_) {
-      copy_elements(n.grad.data(), n.grad.numel(), n.parameter->grad.data(), /*add=*/true);
+      const T* g = n.grad.data();
+      T* sum = n.parameter->grad.data();
+      parallel_for_elements(n.grad.numel(), [&](Index lo, Index hi) {
+        for (Index j = lo; j < hi; ++j) sum[j] += g[j];
+      });
     }
   }
 }

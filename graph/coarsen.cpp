@@ -13,12 +13,12 @@ namespace {
 
 constexpr Index kNodeGrain = 1024;  // targets (or clusters) per parallel chunk
 constexpr Index kKeptGrain = 256;   // kept nodes per parallel chunk of induced_subgraph
-constexpr Index kOperationsPerEdge = 4;
 
 std::string str(Index v) {
   return std::to_string(v);
 }
 
+using detail::kOperationsPerEdge;
 using detail::prefix_sum_in_place;
 
 /// node_map[old] = position of old in kept, -1 elsewhere; rejects out-of-range and repeated ids.

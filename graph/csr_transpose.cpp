@@ -4,15 +4,17 @@
 #include <string>
 
 #include "core/errors.hpp"
+#include "graph/csr_util.hpp"
 
 namespace graphpool {
 namespace {
+
+using detail::kOperationsPerEdge;
 
 constexpr Index kTargetsPerPart = 512;  // targets per part (fixed: parts never depend on threads)
 // The parts' source ranges may add up to this many times (N + E) before one part (the serial
 // counting sort, same result) is cheaper than the per-part counts.
 constexpr Index kMaxRangeFactor = 2;
-constexpr Index kOperationsPerEdge = 4;  // a load and an increment at a random place
 
 // The targets [first, last) of the input, the sources their edges come from ([lo, lo +
 // slot.size())), and per source first its count in the part, then the next slot it fills.
@@ -100,7 +102,7 @@ CsrTranspose transpose_csr(std::span<const Index> edge_ptr, std::span<const Inde
   for (const Part& part : parts) {
     for (std::size_t j = 0; j < part.slot.size(); ++j) out.ptr[part.lo + 1 + j] += part.slot[j];
   }
-  for (Index s = 0; s < N; ++s) out.ptr[s + 1] += out.ptr[s];
+  detail::prefix_sum_in_place(out.ptr);
   std::vector<Index> next(out.ptr.begin(), out.ptr.end() - 1);
   for (Part& part : parts) {
     for (std::size_t j = 0; j < part.slot.size(); ++j) {

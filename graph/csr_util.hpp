@@ -9,6 +9,10 @@
 
 namespace graphpool::detail {
 
+/// Cost-model operations per edge of a CSR builder loop (parallel_for's item_cost): a load and an
+/// increment or store at a random place.
+inline constexpr Index kOperationsPerEdge = 4;
+
 /// counts[i + 1] = count of item i on entry; ptr[i] = sum_{j < i} count[j] on exit.
 inline void prefix_sum_in_place(std::vector<Index>& counts) {
   std::partial_sum(counts.begin(), counts.end(), counts.begin());

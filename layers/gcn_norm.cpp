@@ -118,8 +118,8 @@ GcnNorm<T>::GcnNorm(const Graph& graph) {
   d->out_coef.resize(static_cast<std::size_t>(E));
   const auto& edge_ids = transpose.edge_ids;
   // out_coef[slot] = coef of the CSR edge in that slot
-  parallel_for(
-      0, E, kElementsPerChunk,
+  parallel_for_elements(
+      E,
       [&](Index lo, Index hi) {
         for (Index slot = lo; slot < hi; ++slot) d->out_coef[slot] = d->coef[edge_ids[slot]];
       },

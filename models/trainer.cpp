@@ -105,8 +105,7 @@ MiniBatch collate(const GraphCollection& data, std::span<const Index> graph_ids)
   // 1. Per graph: its rows of x, its label, and the in-degree of each local target in
   // edge_ptr[offset + 1 + t]. An edge outside its graph's nodes is not counted; the first graph
   // with one, in batch order whatever the thread count, is reported before anything else.
-  auto outside = [&](Index g, Index e) {
-    const Index count = data.node_ptr[g + 1] - data.node_ptr[g];
+  auto outside = [&](Index e, Index count) {
     return data.sources[e] < 0 || data.sources[e] >= count || data.targets[e] < 0 ||
            data.targets[e] >= count;
   };
@@ -122,7 +121,7 @@ MiniBatch collate(const GraphCollection& data, std::span<const Index> graph_ids)
           out.y[static_cast<std::size_t>(i)] = data.y[g];
           Index* degree = edge_ptr.data() + node_ptr[i] + 1;
           for (Index e = data.edge_ptr[g]; e < data.edge_ptr[g + 1]; ++e) {
-            if (outside(g, e)) {
+            if (outside(e, count)) {
               if (first_bad < 0) first_bad = i;
               continue;
             }
@@ -133,13 +132,12 @@ MiniBatch collate(const GraphCollection& data, std::span<const Index> graph_ids)
       },
       [](Index acc, Index chunk) { return acc >= 0 ? acc : chunk; }, per_graph);
   if (bad >= 0) {
-    const Index g = graph_ids[bad];
+    const Index g = graph_ids[bad], count = data.node_ptr[g + 1] - data.node_ptr[g];
     Index e = data.edge_ptr[g];
-    while (!outside(g, e)) ++e;
+    while (!outside(e, count)) ++e;
     throw IndexError("collate: edge " + std::to_string(e) + " (" + std::to_string(data.sources[e]) +
                      " -> " + std::to_string(data.targets[e]) + ") of graph " + std::to_string(g) +
-                     " is outside its " + std::to_string(data.node_ptr[g + 1] - data.node_ptr[g]) +
-                     " nodes");
+                     " is outside its " + std::to_string(count) + " nodes");
   }
   // 2. Per graph: edge_ptr[offset + 1 + t] = edge_start[i] + sum_{u <= t} degree[u], then its
   // edges by target, stable, ids shifted by the graph's offset.
