@@ -1,8 +1,13 @@
 #!/usr/bin/python3
 """Joins the peer's timings (bench.py JSON lines) and graphpool's (Google Benchmark JSON) into one
-markdown table: case, torch median, graphpool median, ratio, graphpool GB/s of x.
+markdown table: case, torch median, graphpool median, ratio, graphpool GB/s of x. With several
+rounds (compare.sh --rounds R: peer, then graphpool, R times in turn), each side's time is the median
+of its per-round medians, the ratio is the median of the per-round ratios, and a column lists every
+round's ratio: a slow stretch of the machine then hits one round of both sides, not the whole run of
+one side.
 
   /usr/bin/python3 bench/compare.py --groups a --peer peer.jsonl --graphpool bench_readouts.json
+  /usr/bin/python3 bench/compare.py --groups b,d --rounds-dir OUT   # OUT/round_<i>/ of compare.sh --rounds
   /usr/bin/python3 bench/compare.py --groups a,b --list-binaries     # what compare.sh must run
 
 Debian's /usr/bin/python3, standard library only. To add a group: add its benchmark program to
@@ -11,6 +16,7 @@ without the /real_time suffix). A row whose either side is missing is printed wi
 """
 import argparse
 import json
+import os
 import sys
 
 # group -> graphpool benchmark programs (bench/<name>.cpp) that hold its cases
@@ -166,37 +172,99 @@ def fmt_time(seconds):
     return f"{ms:.3g} ms" if ms < 100 else f"{ms:.0f} ms"
 
 
-def table(groups, peer, graphpool):
-    lines = ["| case | torch median | graphpool median | ratio (torch / graphpool) | graphpool GB/s of x |",
-             "|---|---|---|---|---|"]
-    for group in groups:
-        for label, peer_case, gp_case in ROWS[group]:
-            p = peer.get(peer_case)
-            g = graphpool.get(gp_case)
-            t_torch = p["median_s"] if p else None
-            t_gp = g["median_s"] if g else None
-            ratio = f"{t_torch / t_gp:.1f}x" if t_torch and t_gp else "-"
-            gbps = f"{g['gbps']:.1f}" if g and g["gbps"] else "-"
-            lines.append(f"| {group}. {label} | {fmt_time(t_torch)} | {fmt_time(t_gp)} | {ratio} | {gbps} |")
+def plain_rows(groups):
+    """(label, peer cases, graphpool case) of the groups other than c; the ratio takes the faster of
+    the peer cases."""
+    return [(f"{group}. {label}", [peer_case], gp_case)
+            for group in groups if group != "c" for label, peer_case, gp_case in ROWS[group]]
+
+
+def c_rows():
+    return [(f"c. {label}", [nchw, nhwc], gp_case) for label, nchw, nhwc, gp_case in ROWS_C]
+
+
+def row_times(peer_cases, gp_case, peer, graphpool):
+    """[torch time of each peer case], graphpool time, graphpool GB/s (None where missing)."""
+    torch_times = [peer[c]["median_s"] if c and c in peer else None for c in peer_cases]
+    g = graphpool.get(gp_case)
+    return torch_times, (g["median_s"] if g else None), (g["gbps"] if g else None)
+
+
+def ratio_of(torch_times, t_gp):
+    known = [t for t in torch_times if t]
+    return min(known) / t_gp if known and t_gp else None
+
+
+def median(values):
+    values = sorted(v for v in values if v is not None)
+    if not values:
+        return None
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+
+def table(rows, rounds, torch_headers):
+    """rows: (label, peer cases, graphpool case); rounds: [(peer, graphpool)] of each round."""
+    several = len(rounds) > 1
+    header = ["case"] + torch_headers + ["graphpool median",
+                                          "ratio (torch / graphpool)" if len(torch_headers) == 1
+                                          else "ratio (better torch / graphpool)"]
+    if several:
+        header.append("ratio in each round")
+    header.append("graphpool GB/s of x")
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for label, peer_cases, gp_case in rows:
+        per_round = [row_times(peer_cases, gp_case, peer, graphpool) for peer, graphpool in rounds]
+        torch_medians = [median([r[0][i] for r in per_round]) for i in range(len(peer_cases))]
+        t_gp = median([r[1] for r in per_round])
+        ratios = [ratio_of(r[0], r[1]) for r in per_round]
+        ratio = median(ratios) if several else ratio_of(torch_medians, t_gp)
+        gbps = median([r[2] for r in per_round])
+        cells = [label] + [fmt_time(t) for t in torch_medians] + [fmt_time(t_gp),
+                                                                  f"{ratio:.1f}x" if ratio else "-"]
+        if several:
+            cells.append(", ".join(f"{r:.1f}" if r else "-" for r in ratios))
+        cells.append(f"{gbps:.1f}" if gbps else "-")
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
-def table_c(peer, graphpool):
-    lines = ["| case | torch NCHW median | torch channels-last median | graphpool median | "
-             "ratio (better torch / graphpool) | graphpool GB/s of x |",
-             "|---|---|---|---|---|---|"]
-    for label, nchw, nhwc, gp_case in ROWS_C:
-        p = peer.get(nchw) if nchw else None
-        q = peer.get(nhwc) if nhwc else None
-        g = graphpool.get(gp_case)
-        torch_times = [r["median_s"] for r in (p, q) if r]
-        best = min(torch_times) if torch_times else None
-        t_gp = g["median_s"] if g else None
-        ratio = f"{best / t_gp:.1f}x" if best and t_gp else "-"
-        gbps = f"{g['gbps']:.1f}" if g and g["gbps"] else "-"
-        lines.append(f"| c. {label} | {fmt_time(p['median_s'] if p else None)} | "
-                     f"{fmt_time(q['median_s'] if q else None)} | {fmt_time(t_gp)} | {ratio} | {gbps} |")
-    return "\n".join(lines)
+def read_round_trips(directory):
+    """{"peer": ns, "graphpool": ns} from core_round_trip.txt (compare.sh), or {}."""
+    path = os.path.join(directory, "core_round_trip.txt")
+    if not os.path.exists(path):
+        return {}
+    with open(path) as f:
+        return {side: float(ns) for side, ns in (line.split() for line in f if len(line.split()) == 2)}
+
+
+def round_trip_line(directories):
+    """One line: the two vCPUs' round trip before the peer / before graphpool, per round."""
+    trips = [read_round_trips(d) for d in directories]
+    if not any(trips):
+        return ""
+    cells = [f"{t.get('peer', 0):.0f}/{t.get('graphpool', 0):.0f}" if t else "-" for t in trips]
+    return ("\nvCPU cache-line round trip in ns before the peer / before graphpool, per round "
+            "(bench_core_round_trip; ~50: the vCPUs share an L3, ~350: they do not): " + ", ".join(cells))
+
+
+def round_directories(rounds_dir):
+    names = sorted((d for d in os.listdir(rounds_dir) if d.startswith("round_")),
+                   key=lambda d: int(d.split("_")[1]))
+    return [os.path.join(rounds_dir, name) for name in names]
+
+
+def read_rounds(rounds_dir):
+    """[(peer, graphpool)] from rounds_dir/round_<i>/ (peer.jsonl and the programs' JSON files)."""
+    rounds = []
+    for directory in round_directories(rounds_dir):
+        files = sorted(os.listdir(directory))
+        rounds.append((read_peer([os.path.join(directory, f) for f in files if f.endswith(".jsonl")]),
+                       read_graphpool([os.path.join(directory, f) for f in files
+                                       if f.endswith(".json")])))
+    if not rounds:
+        sys.exit(f"compare.py: no round_<i> directories in {rounds_dir}")
+    return rounds
 
 
 def main():
@@ -204,6 +272,8 @@ def main():
     parser.add_argument("--groups", default="a")
     parser.add_argument("--peer", nargs="*", default=[], help="bench.py JSON-lines output files")
     parser.add_argument("--graphpool", nargs="*", default=[], help="Google Benchmark JSON files")
+    parser.add_argument("--rounds-dir", help="a directory of round_<i>/ (compare.sh --rounds): "
+                                             "instead of --peer and --graphpool")
     parser.add_argument("--list-binaries", action="store_true",
                         help="print the benchmark programs of --groups, one per line, and exit")
     args = parser.parse_args()
@@ -218,12 +288,21 @@ def main():
             seen += [b for b in BINARIES[g] if b not in seen]
         print("\n".join(seen))
         return
-    peer, graphpool = read_peer(args.peer), read_graphpool(args.graphpool)
+    if args.rounds_dir:
+        rounds = read_rounds(args.rounds_dir)
+        directories = round_directories(args.rounds_dir)
+    else:
+        rounds = [(read_peer(args.peer), read_graphpool(args.graphpool))]
+        directories = [os.path.dirname(os.path.abspath(p)) for p in args.peer[:1]]
     plain = [g for g in groups if g != "c"]
     if plain:
-        print(table(plain, peer, graphpool))
+        print(table(plain_rows(plain), rounds, ["torch median"]))
     if "c" in groups:
-        print(("\n" if plain else "") + table_c(peer, graphpool))
+        print(("\n" if plain else "") +
+              table(c_rows(), rounds, ["torch NCHW median", "torch channels-last median"]))
+    line = round_trip_line(directories)
+    if line:
+        print(line)
 
 
 if __name__ == "__main__":
