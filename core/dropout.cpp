@@ -6,6 +6,21 @@
 
 namespace graphpool {
 
+namespace {
+
+// mask_i = [(bits_i >> 11) >= threshold] keep_scale, out_i = x_i mask_i for i in [lo, hi): a
+// function of plain values (not a lambda's captures), so that GCC vectorises it.
+template <class T>
+void draw_mask(CounterRng rng, std::uint64_t threshold, T keep_scale, const T* __restrict x,
+               T* __restrict mask, T* __restrict out, Index lo, Index hi) {
+  for (Index i = lo; i < hi; ++i) {
+    mask[i] = (rng.bits(static_cast<std::uint64_t>(i)) >> 11) >= threshold ? keep_scale : T(0);
+    out[i] = x[i] * mask[i];
+  }
+}
+
+}  // namespace
+
 template <class T>
 Var<T> dropout(Var<T> x, T p, bool training, const CounterRng& rng) {
   if (!(p >= T(0) && p < T(1))) {
@@ -21,15 +36,18 @@ Var<T> dropout(Var<T> x, T p, bool training, const CounterRng& rng) {
     });
     return out;
   }
-  // mask_i = [u_i >= p] / (1 - p), u_i drawn at element index i (thread-count independent)
-  Tensor<T> mask(x.shape());
+  // mask_i = [u_i >= p] / (1 - p), u_i drawn at element index i (thread-count independent);
+  // out_i = x_i mask_i. u_i >= p is compared as the integer (bits_i >> 11) >= ceil(p 2^53).
+  Tensor<T> mask = Tensor<T>::uninitialized(x.shape());
   const T keep_scale = T(1) / (T(1) - p);
-  parallel_for(0, n, 4096, [&](Index lo, Index hi) {
-    for (Index i = lo; i < hi; ++i) {
-      mask[i] = rng.uniform(static_cast<std::uint64_t>(i)) >= static_cast<double>(p) ? keep_scale : T(0);
-    }
-  });
-  tape.mutable_value(out).flat() = tape.value(x).flat().cwiseProduct(mask.flat());
+  const std::uint64_t threshold = uniform_threshold(static_cast<double>(p));
+  {
+    const T* xv = tape.value(x).data();
+    T* y = tape.mutable_value(out).data();
+    T* m = mask.data();
+    parallel_for_elements(
+        n, [&](Index lo, Index hi) { draw_mask(rng, threshold, keep_scale, xv, m, y, lo, hi); });
+  }
   // d out_i / d x_i = mask_i
   tape.on_backward(out, [x, out, mask = std::move(mask)](Tape<T>& t) {
     if (t.requires_grad(x)) t.grad(x).flat() += t.grad(out).flat().cwiseProduct(mask.flat());

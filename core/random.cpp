@@ -7,28 +7,6 @@
 
 namespace graphpool {
 
-namespace {
-
-// splitmix64 finaliser: a bijective mix with full avalanche.
-std::uint64_t mix(std::uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-}  // namespace
-
-std::uint64_t CounterRng::bits(std::uint64_t index) const {
-  // Three rounds keyed by seed, stream and index: distinct keys give independent-looking streams.
-  std::uint64_t z = mix(seed_ + 0x9e3779b97f4a7c15ULL);
-  z = mix(z ^ (stream_ * 0xd1342543de82ef95ULL + 0x632be59bd9b4e019ULL));
-  return mix(z ^ (index * 0x9e3779b97f4a7c15ULL + 0x243f6a8885a308d3ULL));
-}
-
-double CounterRng::uniform(std::uint64_t index) const {
-  return static_cast<double>(bits(index) >> 11) * 0x1.0p-53;
-}
-
 double CounterRng::normal(std::uint64_t index) const {
   // Box-Muller: sqrt(-2 ln u1) cos(2 pi u2), u1 in (0, 1]
   const double u1 = 1.0 - uniform(2 * index);
@@ -51,7 +29,8 @@ std::vector<Index> random_permutation(Index n, const CounterRng& rng) {
   for (Index i = 0; i < n; ++i) order[static_cast<std::size_t>(i)] = i;
   // Fisher-Yates: swap position i with a uniform position in [0, i]
   for (Index i = n - 1; i > 0; --i) {
-    const auto j = static_cast<Index>(rng.below(static_cast<std::uint64_t>(i), static_cast<std::uint64_t>(i + 1)));
+    const auto j = static_cast<Index>(
+        rng.below(static_cast<std::uint64_t>(i), static_cast<std::uint64_t>(i + 1)));
     std::swap(order[static_cast<std::size_t>(i)], order[static_cast<std::size_t>(j)]);
   }
   return order;

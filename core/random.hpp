@@ -5,6 +5,7 @@
 ///   Generator gen(42);
 ///   CounterRng rng = gen.next_stream();       // a fresh stream per random op call
 ///   double u = rng.uniform(i);                // in [0, 1)
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -12,14 +13,33 @@
 
 namespace graphpool {
 
-/// Stateless generator keyed by (seed, stream); draws by element index.
+namespace detail {
+// splitmix64 finaliser: a bijective mix with full avalanche.
+constexpr std::uint64_t mix(std::uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+}  // namespace detail
+
+/// Stateless generator keyed by (seed, stream); draws by element index. The draws are inline, so
+/// a loop over indices vectorises.
 class CounterRng {
  public:
-  CounterRng(std::uint64_t seed, std::uint64_t stream) : seed_(seed), stream_(stream) {}
-  /// 64 random bits for element `index` (splitmix64-style mixing of seed, stream and index).
-  std::uint64_t bits(std::uint64_t index) const;
-  /// Uniform in [0, 1) with 53 random bits.
-  double uniform(std::uint64_t index) const;
+  CounterRng(std::uint64_t seed, std::uint64_t stream)
+      : seed_(seed),
+        stream_(stream),
+        // the first two of three splitmix64-style rounds: seed, then stream
+        key_(detail::mix(detail::mix(seed + 0x9e3779b97f4a7c15ULL) ^
+                         (stream * 0xd1342543de82ef95ULL + 0x632be59bd9b4e019ULL))) {}
+  /// 64 random bits for element `index`: the third round mixes the index into the key.
+  std::uint64_t bits(std::uint64_t index) const {
+    return detail::mix(key_ ^ (index * 0x9e3779b97f4a7c15ULL + 0x243f6a8885a308d3ULL));
+  }
+  /// Uniform in [0, 1) with 53 random bits: (bits(index) >> 11) * 2^-53.
+  double uniform(std::uint64_t index) const {
+    return static_cast<double>(bits(index) >> 11) * 0x1.0p-53;
+  }
   /// Standard normal (Box-Muller on two uniforms drawn from 2 * index and 2 * index + 1).
   double normal(std::uint64_t index) const;
   /// Uniform integer in [0, n) (n > 0), unbiased by rejection on a sub-counter.
@@ -30,7 +50,14 @@ class CounterRng {
  private:
   std::uint64_t seed_;
   std::uint64_t stream_;
+  std::uint64_t key_;
 };
+
+/// The integer form of `uniform(i) >= p` for p in [0, 1): (bits(i) >> 11) >= uniform_threshold(p)
+/// exactly (p * 2^53 is exact in double, so its ceiling is the least 53-bit value at or above p).
+inline std::uint64_t uniform_threshold(double p) {
+  return static_cast<std::uint64_t>(std::ceil(p * 0x1.0p53));
+}
 
 /// A seed plus a stream counter: each call of a random op takes the next stream, so repeated
 /// forward calls differ but a rerun with the same seed repeats them exactly.

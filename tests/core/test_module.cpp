@@ -16,7 +16,8 @@ namespace graphpool {
 namespace {
 
 struct TwoLayer : Module<double> {
-  explicit TwoLayer(Generator& gen) : fc1(LinearOptions(3, 4), gen), fc2(LinearOptions(4, 2).bias(false), gen) {
+  explicit TwoLayer(Generator& gen)
+      : fc1(LinearOptions(3, 4), gen), fc2(LinearOptions(4, 2).bias(false), gen) {
     register_module("fc1", fc1);
     register_module("fc2", fc2);
   }
@@ -94,6 +95,27 @@ TEST(Dropout, SeededMaskScalesKeptAndIsIdentityInEval) {
   drop.eval();
   EXPECT_EQ(drop.forward(x).value().flat(), x.value().flat());
   EXPECT_THROW(Dropout<double>(1.0, gen), ValueError);
+}
+
+TEST(Dropout, MaskIsUniformAtLeastPAgainstANaiveLoop) {
+  // kept (scaled by 1 / (1 - p)) exactly where rng.uniform(i) >= p, for float and double
+  for (double p : {0.1, 0.25, 1.0 / 3, 0.5, 0.9}) {
+    const CounterRng rng(3, 17);
+    Tape<double> tape;
+    Var<double> x = tape.leaf(Tensor<double>({300, 129}, 3.0));
+    const Tensor<double> y = dropout(x, p, true, rng).value();
+    Tape<float> tape_f;
+    Var<float> xf = tape_f.leaf(Tensor<float>({300, 129}, 3.0f));
+    const Tensor<float> yf = dropout(xf, static_cast<float>(p), true, rng).value();
+    for (Index i = 0; i < y.numel(); ++i) {
+      const bool kept = rng.uniform(static_cast<std::uint64_t>(i)) >= p;
+      ASSERT_EQ(y[i], kept ? 3.0 * (1.0 / (1.0 - p)) : 0.0) << p << " at " << i;
+      const bool kept_f =
+          rng.uniform(static_cast<std::uint64_t>(i)) >= static_cast<double>(static_cast<float>(p));
+      ASSERT_EQ(yf[i], kept_f ? 3.0f * (1.0f / (1.0f - static_cast<float>(p))) : 0.0f)
+          << p << " at " << i;
+    }
+  }
 }
 
 TEST(Dropout, GradcheckWithFixedMask) {

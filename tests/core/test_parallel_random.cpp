@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 #include <set>
@@ -83,7 +85,8 @@ TEST(Parallel, ReduceWithCostHintIsBitwiseEqualForOneAndTwoThreads) {
 TEST(Parallel, FloatReductionIsBitwiseEqualForOneAndTwoThreads) {
   std::vector<float> values(1 << 20);
   CounterRng rng(1, 0);
-  for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<float>(rng.normal(i) * 1e3);
+  for (std::size_t i = 0; i < values.size(); ++i)
+    values[i] = static_cast<float>(rng.normal(i) * 1e3);
   auto reduce = [&](int threads) {
     ThreadLimit limit(threads);
     EXPECT_EQ(max_threads(), threads);
@@ -123,6 +126,57 @@ TEST(Random, CounterRngIsAPureFunctionOfSeedStreamIndex) {
   std::vector<int> counts(6, 0);
   for (int i = 0; i < 60000; ++i) counts[a.below(static_cast<std::uint64_t>(i), 6)]++;
   for (int k : counts) EXPECT_NEAR(k, 10000, 500);
+}
+
+// The documented construction, written out in the test: three splitmix64 finaliser rounds keyed
+// by seed, stream and index. Pins the bits (trainings and checkpoints repeat across versions).
+std::uint64_t splitmix_finaliser(std::uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+TEST(Random, BitsAreThreeMixingRoundsOfSeedStreamAndIndex) {
+  for (std::uint64_t seed : {0ULL, 1ULL, 42ULL, ~0ULL}) {
+    for (std::uint64_t stream : {0ULL, 3ULL, 1000003ULL}) {
+      const CounterRng rng(seed, stream);
+      for (std::uint64_t index : {0ULL, 1ULL, 77ULL, 1ULL << 40, ~0ULL}) {
+        std::uint64_t z = splitmix_finaliser(seed + 0x9e3779b97f4a7c15ULL);
+        z = splitmix_finaliser(z ^ (stream * 0xd1342543de82ef95ULL + 0x632be59bd9b4e019ULL));
+        z = splitmix_finaliser(z ^ (index * 0x9e3779b97f4a7c15ULL + 0x243f6a8885a308d3ULL));
+        ASSERT_EQ(rng.bits(index), z) << seed << " " << stream << " " << index;
+        ASSERT_EQ(rng.uniform(index), static_cast<double>(z >> 11) * 0x1.0p-53);
+      }
+    }
+  }
+}
+
+TEST(Random, UniformThresholdIsTheIntegerFormOfUniformAtLeastP) {
+  // p on 53-bit steps (exact ties), between them, and at the ends of [0, 1)
+  std::vector<double> ps = {0.0,
+                            0.1,
+                            0.3,
+                            1.0 / 3,
+                            0.4,
+                            0.5,
+                            0.9,
+                            1e-17,
+                            0x1.0p-53,
+                            3 * 0x1.0p-54,
+                            1.0 - 0x1.0p-53,
+                            std::nextafter(1.0, 0.0)};
+  const CounterRng rng(9, 4);
+  for (double p : ps) {
+    const std::uint64_t threshold = uniform_threshold(p);
+    for (std::uint64_t i = 0; i < 20000; ++i) {
+      ASSERT_EQ((rng.bits(i) >> 11) >= threshold, rng.uniform(i) >= p) << p << " at " << i;
+    }
+    // the boundary itself: the 53-bit values just below and at the threshold
+    if (threshold > 0) {
+      EXPECT_LT(static_cast<double>(threshold - 1) * 0x1.0p-53, p) << p;
+    }
+    EXPECT_GE(static_cast<double>(threshold) * 0x1.0p-53, p) << p;
+  }
 }
 
 TEST(Random, GeneratorStreamsAndPermutation) {
