@@ -30,7 +30,7 @@ constexpr Index kMaxPartials = 16;
 constexpr Index kMaxTiledOperandElements = Index{1} << 20;
 // Rows of C per chunk of the sum of gemm_tn's partial products.
 constexpr Index kSumRows = 32;
-// Rows of A per partial sum of column_sums.
+// Rows of A per partial sum of column_sums, and of gemm_tn's thin products.
 constexpr Index kColumnSumRows = 256;
 // gemm_nt copies B^T first when B has at most this many entries and C at least this many rows.
 constexpr Index kMaxTransposedB = Index{1} << 16;
@@ -167,6 +167,49 @@ void thin_inner_product(const T* a, Index lda, const T* b, Index ldb, T* c, Inde
       /*item_cost=*/N * (K + 1));
 }
 
+// gemm_tn with a thin side (min(K, N) < kMinBlasDim: SAGPool's scorer gradient X^T g, a first
+// layer's (A x)^T dout): C (+)= sum_r A[r, :]^T B[r, :] as axpys along the contiguous rows. Each
+// fixed chunk of kColumnSumRows rows sums into its own partial, kept [short side][long side] so
+// the axpy runs over the long side; C (+)= partial_0 + partial_1 + ... in chunk order.
+template <class T>
+void thin_row_products(const T* a, Index lda, const T* b, Index ldb, T* c, Index ldc, Index M,
+                       Index K, Index N, GemmWrite write) {
+  const bool k_short = K <= N;  // partial[s, l]: s over the short side, l over the long one
+  const Index S = k_short ? K : N, L = k_short ? N : K;
+  const T* short_side = k_short ? a : b;
+  const T* long_side = k_short ? b : a;
+  const Index ld_short = k_short ? lda : ldb, ld_long = k_short ? ldb : lda;
+  const Index chunks = (M + kColumnSumRows - 1) / kColumnSumRows;
+  std::vector<T> partial(static_cast<std::size_t>(chunks * S * L), T(0));
+  parallel_for(
+      0, chunks, 1,
+      [&](Index lo, Index hi) {
+        for (Index chunk = lo; chunk < hi; ++chunk) {
+          T* p = partial.data() + chunk * S * L;
+          const Index r_end = std::min(M, (chunk + 1) * kColumnSumRows);
+          for (Index r = chunk * kColumnSumRows; r < r_end; ++r) {
+            const T* long_row = long_side + r * ld_long;
+            // partial[s, :] += short[r, s] long[r, :]
+            for (Index s = 0; s < S; ++s) {
+              const T weight = short_side[r * ld_short + s];
+              T* ps = p + s * L;
+              for (Index l = 0; l < L; ++l) ps[l] += weight * long_row[l];
+            }
+          }
+        }
+      },
+      /*item_cost=*/kColumnSumRows * S * L);
+  // C[k, n] (+)= partial_0 + partial_1 + ..., added in chunk order
+  for (Index s = 0; s < S; ++s) {
+    for (Index l = 0; l < L; ++l) {
+      T& out = k_short ? c[s * ldc + l] : c[l * ldc + s];
+      T total = write == GemmWrite::kAssign ? T(0) : out;
+      for (Index chunk = 0; chunk < chunks; ++chunk) total += partial[(chunk * S + s) * L + l];
+      out = total;
+    }
+  }
+}
+
 // Shared by gemm_nn, gemm_nn_bias and gemm_nt: C rows in fixed blocks; block [lo, hi) is
 // C[lo:hi] (+)= A[lo:hi] op(B) in one call of block_product. With a bias, C = bias + A op(B)
 // (`write` is then kAssign): each block gets the bias rows first, while it is in cache.
@@ -293,6 +336,10 @@ void gemm_tn(const ConstMatrixRef<T>& a, const ConstMatrixRef<T>& b, MatrixRef<T
   T* cp = c.data();
   const Index lda = a.outerStride(), ldb = b.outerStride(), ldc = c.outerStride();
   const T beta = write == GemmWrite::kAssign ? T(0) : T(1);
+  if (std::min(K, N) < kMinBlasDim) {
+    thin_row_products(ap, lda, bp, ldb, cp, ldc, M, K, N, write);
+    return;
+  }
   const Index rows = gemm_tn_row_block(M, K, N);
   if (rows >= M) {
     // Tiles of C, each the whole sum over M in one call: C[tile] (+)= A[:, tile rows]^T B[:, tile

@@ -44,6 +44,8 @@ template <class T>
 void gemm_nt(const ConstMatrixRef<T>& a, const ConstMatrixRef<T>& b, MatrixRef<T> c,
              GemmWrite write = GemmWrite::kAssign);
 /// C (+)= A^T B: A [M, K], B [M, N], C [K, N] (the sum over the M rows). C must not alias A or B.
+/// A thin product (K or N below 16, e.g. X^T g for a [128, 1] weight) is summed per fixed chunk of
+/// 256 rows, as axpys along the rows, and the chunks' partials are added in chunk order.
 template <class T>
 void gemm_tn(const ConstMatrixRef<T>& a, const ConstMatrixRef<T>& b, MatrixRef<T> c,
              GemmWrite write = GemmWrite::kAssign);
