@@ -109,6 +109,38 @@ TEST(Select, MatchesNaiveReferenceWithTiesEmptyAndSingleNodeGraphs) {
   }
 }
 
+TEST(Select, SmallAndLargeGraphsWithTiesAndSignedZerosMatchTheNaiveReference) {
+  // graphs on both sides of the size where a full sort gives way to nth_element first (256
+  // nodes), with distinct scores, coarse ties, and signed zeros (equal scores: ties by id), on 1
+  // and 2 threads
+  const std::vector<Index> sizes{1, 2, 40, 255, 256, 257, 300, 611, 17};
+  std::vector<Index> node_ptr{0};
+  for (Index n : sizes) node_ptr.push_back(node_ptr.back() + n);
+  const Index N = node_ptr.back();
+  for (int kind = 0; kind < 3; ++kind) {
+    std::vector<double> score(static_cast<std::size_t>(N));
+    CounterRng rng(40 + static_cast<std::uint64_t>(kind), 1);
+    for (Index i = 0; i < N; ++i) {
+      const auto u = static_cast<std::uint64_t>(i);
+      score[i] = kind == 0   ? rng.uniform(u)
+                 : kind == 1 ? static_cast<double>(rng.below(u, 5))
+                             : (rng.below(u, 2) == 0 ? 0.0 : -0.0);
+    }
+    for (SelectOptions opt : {SelectOptions().ratio(0.5), SelectOptions().ratio(0.1),
+                              SelectOptions().k(7), SelectOptions().ratio(1.0)}) {
+      std::vector<Index> ks;
+      for (Index n : sizes) ks.push_back(top_k_count(n, opt));
+      for (int threads : {1, 2}) {
+        ThreadLimit limit(threads);
+        SelectOutput<double> sel = select_top_k<double>(score, node_ptr, opt);
+        std::vector<Index> got(sel.kept().begin(), sel.kept().end());
+        EXPECT_EQ(got, naive_top_k(score, node_ptr, ks)) << "kind " << kind << " " << threads;
+        for (Index i = 0; i < sel.size(); ++i) EXPECT_EQ(sel.score()[i], score[sel.kept()[i]]);
+      }
+    }
+  }
+}
+
 TEST(Select, MinScoreKeepsAboveThresholdAndAlwaysTheBest) {
   // graph 0: softmax-like scores; graph 1: all below min_score -> only nodes within tol of the max
   std::vector<double> s{0.5, 0.1, 0.3, 0.1, 0.2, 0.2, 0.19999999, 0.1};
