@@ -7,6 +7,10 @@
 
 namespace graphpool {
 
+std::uint64_t uniform_threshold(double p) {
+  return static_cast<std::uint64_t>(std::ceil(p * 0x1.0p53));
+}
+
 double CounterRng::normal(std::uint64_t index) const {
   // Box-Muller: sqrt(-2 ln u1) cos(2 pi u2), u1 in (0, 1]
   const double u1 = 1.0 - uniform(2 * index);

@@ -5,7 +5,6 @@
 ///   Generator gen(42);
 ///   CounterRng rng = gen.next_stream();       // a fresh stream per random op call
 ///   double u = rng.uniform(i);                // in [0, 1)
-#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -55,9 +54,7 @@ class CounterRng {
 
 /// The integer form of `uniform(i) >= p` for p in [0, 1): (bits(i) >> 11) >= uniform_threshold(p)
 /// exactly (p * 2^53 is exact in double, so its ceiling is the least 53-bit value at or above p).
-inline std::uint64_t uniform_threshold(double p) {
-  return static_cast<std::uint64_t>(std::ceil(p * 0x1.0p53));
-}
+std::uint64_t uniform_threshold(double p);
 
 /// A seed plus a stream counter: each call of a random op takes the next stream, so repeated
 /// forward calls differ but a rerun with the same seed repeats them exactly.
