@@ -168,45 +168,43 @@ void thin_inner_product(const T* a, Index lda, const T* b, Index ldb, T* c, Inde
 }
 
 // gemm_tn with a thin side (min(K, N) < kMinBlasDim: SAGPool's scorer gradient X^T g, a first
-// layer's (A x)^T dout): C (+)= sum_r A[r, :]^T B[r, :] as axpys along the contiguous rows. Each
-// fixed chunk of kColumnSumRows rows sums into its own partial, kept [short side][long side] so
-// the axpy runs over the long side; C (+)= partial_0 + partial_1 + ... in chunk order.
+// layer's (A x)^T dout): C (+)= sum_r A[r, :]^T B[r, :] as axpys along the contiguous rows, as
+// column_sums does it: each fixed chunk of kColumnSumRows rows sums into its own partial, kept
+// [short side, long side] so that the axpy runs over the long side; the partials are added in
+// chunk order.
 template <class T>
-void thin_row_products(const T* a, Index lda, const T* b, Index ldb, T* c, Index ldc, Index M,
-                       Index K, Index N, GemmWrite write) {
-  const bool k_short = K <= N;  // partial[s, l]: s over the short side, l over the long one
-  const Index S = k_short ? K : N, L = k_short ? N : K;
-  const T* short_side = k_short ? a : b;
-  const T* long_side = k_short ? b : a;
-  const Index ld_short = k_short ? lda : ldb, ld_long = k_short ? ldb : lda;
-  const Index chunks = (M + kColumnSumRows - 1) / kColumnSumRows;
-  std::vector<T> partial(static_cast<std::size_t>(chunks * S * L), T(0));
-  parallel_for(
-      0, chunks, 1,
+void thin_row_products(const ConstMatrixRef<T>& a, const ConstMatrixRef<T>& b, MatrixRef<T> c,
+                       GemmWrite write) {
+  const bool k_short = a.cols() <= b.cols();
+  const ConstMatrixRef<T>& short_side = k_short ? a : b;
+  const ConstMatrixRef<T>& long_side = k_short ? b : a;
+  const Index S = short_side.cols(), L = long_side.cols();
+  const RowMatrix<T> sums = parallel_reduce(
+      Index{0}, a.rows(), kColumnSumRows, RowMatrix<T>(RowMatrix<T>::Zero(S, L)),
       [&](Index lo, Index hi) {
-        for (Index chunk = lo; chunk < hi; ++chunk) {
-          T* p = partial.data() + chunk * S * L;
-          const Index r_end = std::min(M, (chunk + 1) * kColumnSumRows);
-          for (Index r = chunk * kColumnSumRows; r < r_end; ++r) {
-            const T* long_row = long_side + r * ld_long;
-            // partial[s, :] += short[r, s] long[r, :]
-            for (Index s = 0; s < S; ++s) {
-              const T weight = short_side[r * ld_short + s];
-              T* ps = p + s * L;
-              for (Index l = 0; l < L; ++l) ps[l] += weight * long_row[l];
-            }
+        RowMatrix<T> part = RowMatrix<T>::Zero(S, L);
+        for (Index r = lo; r < hi; ++r) {
+          const T* long_row = long_side.row(r).data();
+          // part[s, :] += short[r, s] long[r, :]
+          for (Index s = 0; s < S; ++s) {
+            const T weight = short_side(r, s);
+            T* ps = part.row(s).data();
+            for (Index l = 0; l < L; ++l) ps[l] += weight * long_row[l];
           }
         }
+        return part;
       },
-      /*item_cost=*/kColumnSumRows * S * L);
-  // C[k, n] (+)= partial_0 + partial_1 + ..., added in chunk order
-  for (Index s = 0; s < S; ++s) {
-    for (Index l = 0; l < L; ++l) {
-      T& out = k_short ? c[s * ldc + l] : c[l * ldc + s];
-      T total = write == GemmWrite::kAssign ? T(0) : out;
-      for (Index chunk = 0; chunk < chunks; ++chunk) total += partial[(chunk * S + s) * L + l];
-      out = total;
-    }
+      [](RowMatrix<T> acc, const RowMatrix<T>& part) {
+        acc += part;
+        return acc;
+      },
+      /*item_cost=*/S * L);
+  // C (+)= the sum: sums itself when K is the short side, else its transpose
+  if (write == GemmWrite::kAssign) c.setZero();
+  if (k_short) {
+    c += sums;
+  } else {
+    c += sums.transpose();
   }
 }
 
@@ -337,7 +335,7 @@ void gemm_tn(const ConstMatrixRef<T>& a, const ConstMatrixRef<T>& b, MatrixRef<T
   const Index lda = a.outerStride(), ldb = b.outerStride(), ldc = c.outerStride();
   const T beta = write == GemmWrite::kAssign ? T(0) : T(1);
   if (std::min(K, N) < kMinBlasDim) {
-    thin_row_products(ap, lda, bp, ldb, cp, ldc, M, K, N, write);
+    thin_row_products<T>(a, b, c, write);
     return;
   }
   const Index rows = gemm_tn_row_block(M, K, N);

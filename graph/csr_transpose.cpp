@@ -89,8 +89,7 @@ CsrTranspose transpose_csr(std::span<const Index> edge_ptr, std::span<const Inde
       0, static_cast<Index>(parts.size()), 1,
       [&](Index p_lo, Index p_hi) {
         for (Index p = p_lo; p < p_hi; ++p) {
-          Part& part = parts[p];
-          std::fill(part.slot.begin(), part.slot.end(), Index{0});
+          Part& part = parts[p];  // slot[] starts at zero (value-initialised above)
           for (Index e = edge_ptr[part.first]; e < edge_ptr[part.last]; ++e)
             ++part.slot[sources[e] - part.lo];
         }
