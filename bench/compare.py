@@ -17,6 +17,7 @@ without the /real_time suffix). A row whose either side is missing is printed wi
 import argparse
 import json
 import os
+import statistics
 import sys
 
 # group -> graphpool benchmark programs (bench/<name>.cpp) that hold its cases
@@ -173,13 +174,14 @@ def fmt_time(seconds):
 
 
 def plain_rows(groups):
-    """(label, peer cases, graphpool case) of the groups other than c; the ratio takes the faster of
-    the peer cases."""
+    """(label, [peer case], graphpool case) of the groups other than c."""
     return [(f"{group}. {label}", [peer_case], gp_case)
             for group in groups if group != "c" for label, peer_case, gp_case in ROWS[group]]
 
 
 def c_rows():
+    """(label, [NCHW peer case, channels-last peer case], graphpool case): the ratio takes the faster
+    torch form."""
     return [(f"c. {label}", [nchw, nhwc], gp_case) for label, nchw, nhwc, gp_case in ROWS_C]
 
 
@@ -196,11 +198,9 @@ def ratio_of(torch_times, t_gp):
 
 
 def median(values):
-    values = sorted(v for v in values if v is not None)
-    if not values:
-        return None
-    mid = len(values) // 2
-    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+    """statistics.median of the known values (None where a side is missing), or None."""
+    known = [v for v in values if v is not None]
+    return statistics.median(known) if known else None
 
 
 def table(rows, rounds, torch_headers):
@@ -254,16 +254,14 @@ def round_directories(rounds_dir):
     return [os.path.join(rounds_dir, name) for name in names]
 
 
-def read_rounds(rounds_dir):
-    """[(peer, graphpool)] from rounds_dir/round_<i>/ (peer.jsonl and the programs' JSON files)."""
+def read_rounds(directories):
+    """[(peer, graphpool)] from each round_<i>/ directory (peer.jsonl and the programs' JSON)."""
     rounds = []
-    for directory in round_directories(rounds_dir):
+    for directory in directories:
         files = sorted(os.listdir(directory))
         rounds.append((read_peer([os.path.join(directory, f) for f in files if f.endswith(".jsonl")]),
                        read_graphpool([os.path.join(directory, f) for f in files
                                        if f.endswith(".json")])))
-    if not rounds:
-        sys.exit(f"compare.py: no round_<i> directories in {rounds_dir}")
     return rounds
 
 
@@ -289,8 +287,10 @@ def main():
         print("\n".join(seen))
         return
     if args.rounds_dir:
-        rounds = read_rounds(args.rounds_dir)
         directories = round_directories(args.rounds_dir)
+        if not directories:
+            sys.exit(f"compare.py: no round_<i> directories in {args.rounds_dir}")
+        rounds = read_rounds(directories)
     else:
         rounds = [(read_peer(args.peer), read_graphpool(args.graphpool))]
         directories = [os.path.dirname(os.path.abspath(p)) for p in args.peer[:1]]
