@@ -42,7 +42,7 @@ while [ $# -gt 0 ]; do
     --rounds) rounds=$2; shift 2 ;;
     --malloc-reuse) malloc_reuse=1; shift ;;
     --out) out_dir=$2; shift 2 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^# Run from anywhere/p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -84,12 +84,13 @@ round_trip() {  # $1: side, $2: file
   fi
 }
 
+# group e (issue-8 readouts) has its peer in this repo: bench/peer_aggregations.py
+peer_groups=$(echo "$groups" | tr ',' '\n' | grep -vx e | paste -sd, -)
+
 run_round() {  # $1: the directory of this round's outputs
   : > "$1/core_round_trip.txt"
   round_trip peer "$1/core_round_trip.txt"
   echo "compare.sh: peer --groups $groups" >&2
-  # group e (issue-8 readouts) has its peer in this repo: bench/peer_aggregations.py
-  peer_groups=$(echo "$groups" | tr ',' '\n' | grep -vx e | paste -sd, -)
   : > "$1/peer.jsonl"
   if [ -n "$peer_groups" ]; then
     # group d: only the epoch time is compared; skip the peer's 3 x 100-epoch accuracy estimate
